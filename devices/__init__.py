@@ -1,0 +1,1 @@
+"""devices: physical device models built on the optical core (exciton-polariton switches)."""
