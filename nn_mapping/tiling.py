@@ -1,0 +1,90 @@
+"""Tiling of large matrices onto square optical cores of a fixed size.
+
+A weight ``W`` of shape ``(M, K)`` is cut into a grid of ``R x C`` tiles of
+``N x N``, with ``R = ceil(M / N)`` and ``C = ceil(K / N)``; the last row and column of
+tiles are padded with zeros. Tile ``(r, c)`` multiplies the input slice
+``x[c N:(c + 1) N]`` and contributes a partial sum to the outputs
+``y[r N:(r + 1) N]``; the partial sums of a tile row are detected separately and added
+electronically::
+
+    y_r = sum_c W_rc x_c
+
+Stacks of weights (a batched matmul) carry a leading axis ``B`` throughout: weights
+``(B, M, K)``, tiles ``(B, R, C, N, N)``, inputs ``(B, K, n)`` with ``n`` input vectors.
+"""
+
+import math
+
+import jax.numpy as jnp
+import numpy as np
+
+from photonics.errors import input_error
+
+
+def tile_grid(m, k, core_size):
+    """Number of tile rows and columns ``(ceil(m / N), ceil(k / N))``."""
+    return math.ceil(m / core_size), math.ceil(k / core_size)
+
+
+def tile_count(m, k, core_size, count=1):
+    """Tiles (one core each) needed for ``count`` weights of shape ``(m, k)``."""
+    rows, cols = tile_grid(m, k, core_size)
+    return count * rows * cols
+
+
+def check_fits(name, shape, core_size, n_cores=None, count=1):
+    """Raise unless ``count`` weights of ``shape`` can be tiled onto the cores.
+
+    Args:
+        name: label of the operation, for the message.
+        shape: ``(m, k)`` of one weight.
+        core_size: ``N``.
+        n_cores: cores available, or ``None`` for unlimited.
+        count: number of weights of this shape (batched matmul).
+
+    Raises:
+        InputError: for an empty dimension, or if more tiles than ``n_cores`` are
+            needed.
+    """
+    m, k = shape
+    if m < 1 or k < 1:
+        raise input_error(name, "a weight with both dimensions >= 1", f"shape {shape}")
+    needed = tile_count(m, k, core_size, count)
+    if n_cores is not None and needed > n_cores:
+        raise input_error(
+            name,
+            f"at most n_cores = {n_cores} tiles of {core_size} x {core_size}",
+            f"a weight of shape {tuple(shape)} x {count} needing {needed} tiles",
+            "raise n_cores or core_size",
+        )
+
+
+def to_tiles(weights, core_size):
+    """Cut ``(B, M, K)`` weights into zero-padded ``(B, R, C, N, N)`` tiles (numpy)."""
+    b, m, k = weights.shape
+    rows, cols = tile_grid(m, k, core_size)
+    padded = np.zeros((b, rows * core_size, cols * core_size), weights.dtype)
+    padded[:, :m, :k] = weights
+    tiles = padded.reshape(b, rows, core_size, cols, core_size)
+    return tiles.transpose(0, 1, 3, 2, 4)
+
+
+def from_tiles(tiles, shape):
+    """Reassemble ``(B, R, C, N, N)`` tiles into ``(B, M, K)``, ``shape = (M, K)``."""
+    b, rows, cols, n, _ = tiles.shape
+    full = tiles.transpose(0, 1, 3, 2, 4).reshape(b, rows * n, cols * n)
+    return full[:, : shape[0], : shape[1]]
+
+
+def split_inputs(x, cols, core_size):
+    """Pad ``(B, K, n)`` inputs to ``C N`` rows and split them: ``(B, C, N, n)``."""
+    b, k, n = x.shape
+    padded = jnp.pad(x, ((0, 0), (0, cols * core_size - k), (0, 0)))
+    return padded.reshape(b, cols, core_size, n)
+
+
+def accumulate(partials, m):
+    """Add the partial sums ``(B, R, C, N, n)`` of each tile row: ``(B, M, n)``."""
+    b, rows, _, n_core, n = partials.shape
+    total = jnp.sum(partials, axis=2)
+    return total.reshape(b, rows * n_core, n)[:, :m]
