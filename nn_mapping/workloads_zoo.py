@@ -20,8 +20,9 @@ from photonics import checks
 from photonics.errors import input_error
 
 
-def digits_mlp(hidden=32, inputs=64, classes=10, batch=1):
-    """The 8x8-digits MLP ``inputs -> hidden -> classes`` with a ReLU, per inference.
+def digits_mlp(hidden=64, inputs=64, classes=10, batch=1):
+    """The 8x8-digits MLP ``inputs -> hidden -> classes`` with a ReLU (64-64-10 as the
+    mapper trains it), per inference.
 
     Args:
         hidden: width of the hidden layer.
