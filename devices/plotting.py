@@ -1,0 +1,67 @@
+"""Plots of the switch: S-curve, hysteresis loop, switching trace, phase diagram.
+
+Each function draws on a given matplotlib ``Axes`` (or a new figure) and returns the
+``Axes``; nothing is shown or saved here.
+"""
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from devices.steady_state import response_curve
+
+
+def _axes(ax):
+    return plt.subplots(figsize=(5, 3.6))[1] if ax is None else ax
+
+
+def plot_s_curve(model, ax=None, size=400):
+    """Transmitted vs incident power, stable branches solid and unstable dashed."""
+    ax = _axes(ax)
+    curve = {k: np.asarray(v) for k, v in response_curve(model, size).items()}
+    p, t, stable = curve["input_power_uW"], curve["transmitted_uW"], curve["stable"]
+    ax.plot(p, np.where(stable, t, np.nan), "C0-", label="stable")
+    ax.plot(p, np.where(~stable, t, np.nan), "C3--", label="unstable")
+    ax.set(xlabel="incident power (µW)", ylabel="transmitted power (µW)")
+    ax.legend()
+    return ax
+
+
+def plot_hysteresis(trajectory, ax=None):
+    """Transmitted vs incident power along a slow up-and-down sweep."""
+    ax = _axes(ax)
+    ax.plot(
+        np.asarray(trajectory.input_power_uW), np.asarray(trajectory.transmitted_uW)
+    )
+    ax.set(xlabel="incident power (µW)", ylabel="transmitted power (µW)")
+    ax.set_title("hysteresis loop (slow sweep)")
+    return ax
+
+
+def plot_switching_trace(trajectory, ax=None):
+    """Incident and transmitted power against time during a switching event."""
+    ax = _axes(ax)
+    t = np.asarray(trajectory.times_ps)
+    ax.plot(t, np.asarray(trajectory.transmitted_uW), label="transmitted")
+    twin = ax.twinx()
+    twin.plot(t, np.asarray(trajectory.input_power_uW), "C1", alpha=0.5)
+    twin.set_ylabel("incident power (µW)", color="C1")
+    ax.set(xlabel="time (ps)", ylabel="transmitted power (µW)")
+    return ax
+
+
+def plot_phase_diagram(diagram, ax=None):
+    """Map of the number of stable states over (pump detuning, incident power)."""
+    ax = _axes(ax)
+    mesh = ax.pcolormesh(
+        np.asarray(diagram["pump_detuning_meV"]),
+        np.asarray(diagram["power_uW"]),
+        np.asarray(diagram["stable_count"]).T,
+        shading="auto",
+        cmap="viridis",
+        vmin=0,
+        vmax=2,
+    )
+    ax.set_yscale("log")
+    ax.set(xlabel="pump detuning above LP (meV)", ylabel="incident power (µW)")
+    plt.colorbar(mesh, ax=ax, label="stable states")
+    return ax
