@@ -33,7 +33,9 @@ def as_numeric_array(name, value, *, allow_complex=True):
         raise input_error(name, "a numeric array", describe(value)) from error
     kinds = "iuf" + ("c" if allow_complex else "")
     if array.dtype.kind not in kinds:
-        expected = "a real or complex numeric array" if allow_complex else "a real array"
+        expected = (
+            "a real or complex numeric array" if allow_complex else "a real array"
+        )
         raise input_error(name, expected, f"dtype {array.dtype}")
     return array
 
@@ -62,7 +64,7 @@ def unitarity_error(matrix):
 
 
 def default_unitary_tolerance(matrix):
-    """Tolerance on :func:`unitarity_error`: ``1e-8 * N`` in float64, ``1e-4 * N`` below."""
+    """Tolerance on :func:`unitarity_error`: ``1e-8 N`` (float64), ``1e-4 N`` below."""
     n = matrix.shape[0]
     if matrix.dtype in (np.float64, np.complex128):
         return 1e-8 * n

@@ -37,7 +37,7 @@ def print_json(obj, file=None):
 
 
 def format_table(rows, headers):
-    """Format ``rows`` (sequences of cells) under ``headers`` as an aligned text table."""
+    """Format ``rows`` (sequences of cells) under ``headers`` as an aligned table."""
     cells = [[_cell(c) for c in row] for row in rows]
     widths = [len(h) for h in headers]
     for row in cells:
@@ -65,7 +65,7 @@ def progress(iterable, desc, total=None, enable=True):
 
 
 def write_atomic(path, data):
-    """Write ``data`` (str or bytes) to ``path`` atomically: temporary file, then rename."""
+    """Write ``data`` (str or bytes) to ``path`` atomically (temporary file, rename)."""
     path = Path(path)
     mode = "wb" if isinstance(data, bytes) else "w"
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")

@@ -29,7 +29,7 @@ logger = logging.getLogger(__name__)
 
 
 def _right_angles(a, b):
-    """(theta, phi) of the T whose T^H, applied on the right, nulls ``a`` against ``b``."""
+    """(theta, phi) of the T whose T^H, on the right, nulls ``a`` against ``b``."""
     theta = jnp.arctan2(jnp.abs(a), jnp.abs(b))
     return theta, jnp.angle(a) - jnp.angle(b)
 

@@ -6,7 +6,8 @@ one chip from an explicit ``jax.random`` key; a :class:`Chip` is passed to
 
 Models, each per MZI slot:
 
-* insertion loss: amplitude ``10**(-L / 20)`` with ``L ~ max(0, N(loss_dB, loss_std_dB))``;
+* insertion loss: amplitude ``10**(-L / 20)``,
+  ``L ~ max(0, N(loss_dB, loss_std_dB))``;
 * coupler splitting-ratio errors: each of the two couplers has ratio
   ``eta ~ clip(1/2 + N(0, splitter_error_std), 0, 1)``;
 * static phase errors: ``N(0, phase_error_std_rad)`` added to ``theta``, ``phi`` and to
@@ -74,7 +75,7 @@ class Chip(eqx.Module):
     phase_bits: int | None = eqx.field(static=True)
 
     def coefficients(self, mesh):
-        """``((4, n_columns, n_slots) MZI entries, (n_modes,) output phases)`` on chip."""
+        """``((4, n_columns, n_slots) MZI entries, (n_modes,) out phases)`` on chip."""
         active = jnp.asarray(mesh.layout.active)
         theta = _crosstalk(_quantise(mesh.theta, 2, self.phase_bits), self.crosstalk)
         phi = _crosstalk(_quantise(mesh.phi, 1, self.phase_bits), self.crosstalk)

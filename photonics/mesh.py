@@ -70,7 +70,7 @@ class Mesh(eqx.Module):
 
 
 def _apply_column(x, coefficients, offset):
-    """Apply one column of 2x2 blocks ``(a, b, c, d)`` (each ``(n_slots,)``) to ``x``."""
+    """Apply one column of 2x2 blocks ``(a, b, c, d)``, each ``(n_slots,)``."""
     n = x.shape[-1]
     used = (n - offset) // 2
     if used == 0:
@@ -149,7 +149,8 @@ def propagate(mesh, fields, chip=None, method="auto"):
         fields promote to. Differentiable in the phases; jit- and vmap-compatible.
 
     Raises:
-        InputError: if the last axis of ``fields`` is not ``N`` or ``method`` is unknown.
+        InputError: if the last axis of ``fields`` is not ``N`` or ``method`` is
+            unknown.
     """
     fields = jnp.asarray(fields)
     _check_fields(mesh, fields, method)

@@ -15,7 +15,7 @@ from photonics.checks import check_int
 
 
 def fidelity(target, realised):
-    """Normalised overlap ``|Tr(T^H U)|^2 / (N Tr(U^H U))`` of two ``(N, N)`` matrices."""
+    """Normalised overlap ``|Tr(T^H U)|^2 / (N Tr(U^H U))`` of two matrices."""
     target, realised = jnp.asarray(target), jnp.asarray(realised)
     overlap = jnp.abs(jnp.sum(jnp.conj(target) * realised)) ** 2
     norm = target.shape[0] * jnp.sum(jnp.abs(realised) ** 2)

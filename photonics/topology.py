@@ -85,7 +85,8 @@ class MeshLayout:
         pairs: ``(mzi_count,)`` first mode of each MZI, in the order light meets them.
         columns, slots: ``(mzi_count,)`` column and slot of each MZI, same order.
         performed: ``(mzi_count,)`` index of each MZI in the nulling schedule.
-        left: ``(mzi_count,)`` nulling side of each performed operation (schedule order).
+        left: ``(mzi_count,)`` nulling side of each performed operation (schedule
+            order).
         active: ``(n_columns, n_slots)`` bool, which slots hold an MZI.
     """
 

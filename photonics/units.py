@@ -41,7 +41,7 @@ ps_s = 1e-12
 
 
 def db_to_power_ratio(loss_dB):
-    """Power transmission ``10**(-loss_dB / 10)`` of a loss given in dB (>= 0 is loss)."""
+    """Power transmission ``10**(-loss_dB / 10)`` of a loss in dB (>= 0 is loss)."""
     return 10.0 ** (-loss_dB / 10.0)
 
 
@@ -76,7 +76,7 @@ def frequency_THz(wavelength_nm):
 
 
 def power_W_to_photons_per_s(power_W, wavelength_nm):
-    """Photon flux in photons per second of a beam of ``power_W`` at ``wavelength_nm``."""
+    """Photon flux in photons/s of a beam of ``power_W`` at ``wavelength_nm``."""
     return power_W / photon_energy_J(wavelength_nm)
 
 
