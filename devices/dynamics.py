@@ -57,7 +57,8 @@ def _unpack(y, m):
 def _field(t, y, args):
     model, drive = args
     psi = _unpack(y, model.n_modes)
-    return _pack(model.vector_field(psi, model.drive_per_ps(drive.amplitude(t))))
+    d = model.vector_field(psi, model.drive_per_ps(drive.amplitude(t)))
+    return _pack(d).astype(y.dtype)  # work in the precision of the initial state
 
 
 def _observe(model, drive, ts, psi):
@@ -79,13 +80,14 @@ def trajectory_kernel(model, drive, psi0, t_end_ps, n_save, max_steps, rtol=1e-6
     Returns:
         :class:`Trajectory` with the diffrax result code, unchecked.
     """
-    ts = jnp.linspace(0.0, t_end_ps, n_save)
-    dtmax = 0.25 * drive.min_width_ps()
+    dtype = jnp.real(psi0).dtype
+    ts = jnp.linspace(0.0, t_end_ps, n_save).astype(dtype)
+    dtmax = (0.25 * drive.min_width_ps()).astype(dtype)
     solution = diffrax.diffeqsolve(
         diffrax.ODETerm(_field),
         diffrax.Tsit5(),
-        t0=0.0,
-        t1=t_end_ps,
+        t0=ts[0],
+        t1=ts[-1],
         dt0=0.01 * dtmax,
         y0=_pack(psi0),
         args=(model, drive),

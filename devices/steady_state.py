@@ -128,8 +128,14 @@ def _newton(model, n, power_uW):
     """Two Newton steps on P_in(n) = P; the last one carries the implicit gradient."""
     n = jax.lax.stop_gradient(n)
     residual = lambda x: model.input_power_uW(x) - power_uW  # noqa: E731
-    n = n - jax.lax.stop_gradient(residual(n) / _slope(model, n))
-    return n - residual(n) / jax.lax.stop_gradient(_slope(model, n))
+    n = n - jax.lax.stop_gradient(residual(n) / _safe_slope(model, n))
+    return n - residual(n) / jax.lax.stop_gradient(_safe_slope(model, n))
+
+
+def _safe_slope(model, n):
+    """dP/dn, replaced by 1 where it vanishes (at a fold, in masked-out slots)."""
+    slope = _slope(model, n)
+    return jnp.where(slope == 0, 1.0, slope)
 
 
 def _root_in(model, low, high, power_uW):
@@ -171,7 +177,8 @@ def steady_states(model, power_uW, folds=None):
 
 
 def _assemble(model, population, valid, power_uW):
-    fields = jax.vmap(model.steady_fields)(population)
+    # Empty slots get a harmless population so that no NaN enters the gradients.
+    fields = jax.vmap(model.steady_fields)(jnp.where(valid, population, 1.0))
     stable = jax.vmap(lambda psi: is_stable(model, psi, power_uW))(fields) & valid
     a_in = jnp.sqrt(power_uW) + 0j
     t, r = jax.vmap(lambda psi: model.output_powers_uW(psi, a_in))(fields)
