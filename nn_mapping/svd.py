@@ -137,6 +137,7 @@ def compile_weights(weights, core_size, topology="clements"):
     )
 
 
+@eqx.filter_jit
 def _mesh_matrices(mesh, keys, imperfections):
     def one(m, key):
         chip = None if key is None else sample_chip(key, m, imperfections)

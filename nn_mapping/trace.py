@@ -16,8 +16,9 @@ on the inputs:
 
 Inlining ``custom_jvp_call`` keeps the primal computation and drops the custom
 derivative rule (for ``jax.nn.relu`` the gradient at exactly 0 may differ). Matmuls
-inside control flow (``scan``, ``while``, ``cond``) are not mapped: they stay
-electronic and are listed in :attr:`Graph.unsupported`. To treat function arguments
+inside control flow (``scan``, ``while``, ``cond``) and convolutions
+(``conv_general_dilated``; write them as an explicit patch matmul to map them) are
+not mapped: they stay electronic and are listed in :attr:`Graph.unsupported`. To treat function arguments
 as weights, close over them (``functools.partial``) before tracing.
 """
 
@@ -31,6 +32,8 @@ from jax.extend import core as jex_core
 INLINED = ("jit", "pjit", "closed_call", "core_call", "custom_jvp_call")
 INLINED += ("custom_vjp_call", "custom_vjp_call_jaxpr", "remat", "checkpoint")
 _JAXPR_PARAMS = ("jaxpr", "call_jaxpr", "fun_jaxpr")
+#: Linear primitives the mapper leaves electronic (listed in ``Graph.unsupported``).
+UNMAPPED_LINEAR = ("conv_general_dilated", "fft")
 _HIGHER_ORDER_HINT = ("scan", "while", "cond", "for", "map")
 
 
@@ -250,6 +253,8 @@ def _collect(graph):
             graph.linear.append(
                 _linear_step(index, step, shapes, graph.dynamic_values, count)
             )
+        elif step.name in UNMAPPED_LINEAR:
+            graph.unsupported.append(f"{step.name} (linear, not mapped; electronic)")
         elif step.name.startswith(_HIGHER_ORDER_HINT) and _contains_dot(step.params):
             graph.unsupported.append(f"{step.name} (holds a dot_general; electronic)")
 

@@ -1,0 +1,117 @@
+"""The SVD operator and tiling reproduce the dense product; hardware validation."""
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+from nn_mapping import svd, tiling
+from nn_mapping.hardware import Hardware
+from nn_mapping.program import compile_matrix
+from photonics.errors import InputError
+from photonics.testing import assert_allclose
+
+
+def _weights(rng, shape, complex_):
+    w = rng.normal(size=shape)
+    if complex_:
+        w = w + 1j * rng.normal(size=shape)
+    return w
+
+
+@pytest.mark.parametrize(
+    "shape, core",
+    [((1, 1), 1), ((5, 3), 1), ((5, 3), 4), ((17, 40), 16), ((32, 16), 16), ((9, 9), 9)],
+)
+@pytest.mark.parametrize("complex_", [False, True])
+def test_operator_reproduces_weight_float64(shape, core, complex_):
+    rng = np.random.default_rng(sum(shape) + core)
+    w = _weights(rng, (2, *shape), complex_)
+    hw = Hardware.ideal(core)
+    operator = svd.realise(svd.compile_weights(w, core), hw)
+    x = rng.uniform(-1, 1, size=(2, shape[1], 3))
+    y = svd.apply(operator, jnp.asarray(x), 1.0, hw)
+    scale = core * np.sqrt(shape[1]) * np.abs(w).max()
+    assert_allclose(y, w @ x, dtype=np.float64, scale=scale)
+    assert jnp.iscomplexobj(y) == complex_
+
+
+@pytest.mark.parametrize("topology", ["clements", "reck"])
+def test_matrix_program_float32(topology):
+    rng = np.random.default_rng(3)
+    w = rng.normal(size=(24, 40)).astype(np.float32)
+    program = compile_matrix(w, Hardware.ideal(16, topology))
+    x = rng.uniform(-1, 1, size=(8, 40)).astype(np.float32)
+    y = jax.vmap(program)(jnp.asarray(x))
+    assert y.dtype == jnp.float32
+    assert_allclose(y, x @ w.T, dtype=np.float32, scale=16 * np.sqrt(40))
+
+
+def test_gain_and_attenuators_are_passive():
+    rng = np.random.default_rng(0)
+    op = svd.compile_weights(rng.normal(size=(1, 10, 7)) * 5, 4)
+    assert np.all(np.asarray(op.sigma) <= 1 + 1e-12)
+    assert np.all(np.asarray(op.sigma) >= 0)
+    # The gain of a tile is its spectral norm.
+    tiles = tiling.to_tiles(np.asarray(rng.normal(size=(1, 10, 7)) * 5), 4)
+    _, _, _, gain = svd.svd_tiles(tiles)
+    assert np.allclose(gain, np.linalg.norm(tiles, ord=2, axis=(-2, -1)))
+
+
+def test_zero_weight_maps_to_zero():
+    hw = Hardware.ideal(4)
+    operator = svd.realise(svd.compile_weights(np.zeros((1, 6, 5)), 4), hw)
+    y = svd.apply(operator, jnp.ones((1, 5, 2)), 1.0, hw)
+    assert np.all(np.asarray(y) == 0)
+
+
+def test_tiles_roundtrip_and_partial_sums_equal_dense_product():
+    rng = np.random.default_rng(1)
+    w = rng.normal(size=(3, 37, 21))
+    tiles = tiling.to_tiles(w, 8)
+    assert tiles.shape == (3, 5, 3, 8, 8)
+    np.testing.assert_array_equal(tiling.from_tiles(tiles, (37, 21)), w)
+    x = rng.normal(size=(3, 21, 4))
+    parts = tiling.split_inputs(jnp.asarray(x), 3, 8)
+    partials = jnp.einsum("brcij,bcjn->brcin", tiles, parts)
+    assert_allclose(tiling.accumulate(partials, 37), w @ x, scale=10)
+
+
+def test_tile_arithmetic():
+    assert tiling.tile_grid(1024, 1024, 64) == (16, 16)
+    assert tiling.tile_grid(65, 64, 64) == (2, 1)
+    assert tiling.tile_count(10, 3, 4, count=5) == 5 * 3 * 1
+
+
+def test_too_many_tiles_is_an_input_error():
+    with pytest.raises(InputError, match="n_cores"):
+        tiling.check_fits("w", (100, 100), 16, n_cores=10)
+    with pytest.raises(InputError, match="dimensions"):
+        tiling.check_fits("w", (0, 100), 16)
+
+
+@pytest.mark.parametrize(
+    "changes, name",
+    [
+        ({"adc_bits": 0}, "adc_bits"),
+        ({"dac_bits": -3}, "dac_bits"),
+        ({"power_mW": -1.0}, "power_mW"),
+        ({"power_mW": 0.0}, "power_mW"),
+        ({"core_size": 0}, "core_size"),
+        ({"mesh": "triangle"}, "mesh"),
+        ({"detection": "direct"}, "detection"),
+        ({"quantum_efficiency": 1.5}, "quantum_efficiency"),
+        ({"phase_error_std_rad": -0.1}, "phase_error_std_rad"),
+    ],
+)
+def test_hardware_rejects_bad_values(changes, name):
+    with pytest.raises(InputError, match=name):
+        Hardware(**changes)
+
+
+def test_hardware_photon_budget():
+    hw = Hardware(power_mW=1.0, sample_rate_GHz=10.0, wavelength_nm=1550.0)
+    # 1 mW for 100 ps is 1e-13 J; one 1550 nm photon carries 1.2816e-19 J.
+    assert hw.full_scale_photons == pytest.approx(1e-13 / 1.2816e-19, rel=1e-3)
+    assert Hardware.ideal().full_scale_photons == np.inf
+    assert not Hardware.ideal().noisy and not Hardware.ideal().has_imperfections
