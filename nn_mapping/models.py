@@ -9,6 +9,7 @@ in memory for the life of the process (nothing is written to disk).
 
 import dataclasses
 import functools
+import itertools
 
 import jax
 import jax.numpy as jnp
@@ -56,11 +57,10 @@ def load_digits_data(test_fraction=0.2, seed=0):
 
 
 def init_mlp(key, sizes):
-    """Random layers ``[(W, b), ...]`` for layer widths ``sizes``; ``W`` is (out, in)."""
+    """Random layers ``[(W, b), ...]`` for widths ``sizes``; ``W`` is (out, in)."""
     params = []
-    for k, (n_in, n_out) in zip(
-        jax.random.split(key, len(sizes) - 1), zip(sizes[:-1], sizes[1:]), strict=True
-    ):
+    keys = jax.random.split(key, len(sizes) - 1)
+    for k, (n_in, n_out) in zip(keys, itertools.pairwise(sizes), strict=True):
         w = jax.random.normal(k, (n_out, n_in), jnp.float32) * jnp.sqrt(2.0 / n_in)
         params.append((w, jnp.zeros((n_out,), jnp.float32)))
     return params

@@ -18,8 +18,9 @@ Inlining ``custom_jvp_call`` keeps the primal computation and drops the custom
 derivative rule (for ``jax.nn.relu`` the gradient at exactly 0 may differ). Matmuls
 inside control flow (``scan``, ``while``, ``cond``) and convolutions
 (``conv_general_dilated``; write them as an explicit patch matmul to map them) are
-not mapped: they stay electronic and are listed in :attr:`Graph.unsupported`. To treat function arguments
-as weights, close over them (``functools.partial``) before tracing.
+not mapped: they stay electronic and are listed in :attr:`Graph.unsupported`. To
+treat function arguments as weights, close over them (``functools.partial``) before
+tracing.
 """
 
 import dataclasses

@@ -1,4 +1,4 @@
-"""Converters and detection noise: LSB bounds, shot-noise statistics, readout scaling."""
+"""Converters and detection: LSB bounds, shot-noise statistics, readout scaling."""
 
 import jax
 import jax.numpy as jnp
@@ -69,7 +69,7 @@ def test_output_noise_falls_as_inverse_root_power():
         hw = Hardware.ideal(8).replace(power_mW=power, thermal_noise_electrons=0.0)
         program = compile_matrix(w, hw)
         keys = jax.random.split(jax.random.key(3), x.shape[0])
-        y = jax.vmap(lambda xi, k: program(xi, key=k))(x, keys)
+        y = jax.vmap(lambda xi, k, p=program: p(xi, key=k))(x, keys)
         errors.append(float(jnp.std(y - x @ w.T)))
     # 100x the photons: shot-noise-limited rms error 10x smaller.
     assert errors[0] / errors[1] == pytest.approx(10.0, rel=0.1)
@@ -84,7 +84,7 @@ def test_intensity_readout_is_noisier_than_coherent_at_low_power():
         hw = Hardware.ideal(8).replace(power_mW=1e-4, detection=mode)
         program = compile_matrix(w, hw)
         keys = jax.random.split(jax.random.key(4), x.shape[0])
-        y = jax.vmap(lambda xi, k: program(xi, key=k))(x, keys)
+        y = jax.vmap(lambda xi, k, p=program: p(xi, key=k))(x, keys)
         errors[mode] = float(jnp.std(y - x @ w.T))
     assert errors["intensity"] > errors["coherent"]
 

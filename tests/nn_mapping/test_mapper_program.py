@@ -1,4 +1,4 @@
-"""The compiled program: exact on ideal hardware, jit = eager, vmap = loop, gradients."""
+"""The compiled program: exact when ideal, jit = eager, vmap = loop, gradients."""
 
 import jax
 import jax.numpy as jnp
