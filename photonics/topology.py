@@ -6,8 +6,10 @@ column ``c`` couples pairs starting at modes of its parity (``k % 2 == c % 2``),
 column ``c`` has slot ``s`` on pair ``(2 s + c % 2, 2 s + c % 2 + 1)``. Both meshes have
 ``N (N - 1) / 2`` MZIs:
 
-* Clements (rectangular, Optica 3, 1460 (2016)): depth ``N`` for ``N >= 2``.
-* Reck (triangular, PRL 73, 58 (1994)): depth ``2 N - 3`` for ``N >= 2``.
+* Clements (rectangular, Optica 3, 1460 (2016)): depth ``N`` for ``N >= 3``.
+* Reck (triangular, PRL 73, 58 (1994)): depth ``2 N - 3`` for ``N >= 3``.
+
+Both have depth 1 at ``N = 2`` and no MZI at ``N = 1``.
 
 The order of the MZIs is the order in which :func:`photonics.decompose` produces them
 (:func:`nulling_schedule`), so a layout and a decomposition always agree.
