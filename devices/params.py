@@ -9,9 +9,9 @@ Two models share one interface (``n_modes``, ``drive_per_ps``, ``vector_field``,
 * :class:`KerrCavity`, the single-mode lower-polariton Kerr reduction.
 
 Fields are normalised so that ``|ψ|**2`` is the number of particles in the mode.
-Energies are in meV (linewidths are full widths ħγ), times in ps, areas in µm². The frame
-rotates at the pump photon energy ``pump_energy_meV``. The input field ``a_in`` is in
-sqrt(µW): ``|a_in|**2`` is the incident power in µW.
+Energies are in meV (linewidths are full widths ħγ), times in ps, areas in µm². The
+frame rotates at the pump photon energy ``pump_energy_meV``. The input field ``a_in``
+is in sqrt(µW): ``|a_in|**2`` is the incident power in µW.
 
 :func:`build_two_mode` builds a model from physical inputs (Rabi splitting, linewidths,
 g_X, mode area, coupling efficiency, wavelength); :func:`kerr_reduction` projects it on
@@ -94,7 +94,7 @@ class TwoModeCavity(eqx.Module):
         return jnp.stack([f, jnp.zeros_like(f)])
 
     def vector_field(self, psi, drive):
-        """dψ/dt, shape (2,), for fields ``psi = (ψ_C, ψ_X)`` and drive F, shape (2,)."""
+        """dψ/dt, shape (2,), for fields ``psi = (ψ_C, ψ_X)`` and drive F (2,)."""
         n_X = jnp.abs(psi[1]) ** 2
         half_rabi = 0.5 * self.coupling_per_ps(n_X)
         d_C = -1j * self.cavity_rate_per_ps() * psi[0] - 1j * half_rabi * psi[1]

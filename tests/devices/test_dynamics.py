@@ -105,5 +105,5 @@ def test_bad_inputs_name_the_parameter(model):
 
 
 def test_failed_solve_is_reported_with_parameters(model):
-    with pytest.raises(SimulationError, match="max_steps_reached.*hold_power_uW"):
+    with pytest.raises(SimulationError, match=r"max_steps_reached.*hold_power_uW"):
         simulate(model, make_drive(500.0), 10.0, max_steps=5, n_save=5)

@@ -1,4 +1,4 @@
-"""Switching metrics: closed-form checks and the MoSe2 preset against the measurement."""
+"""Switching metrics: closed forms, and the MoSe2 preset against the measurement."""
 
 import math
 
