@@ -131,3 +131,11 @@ def test_bad_matrices_are_named(matrix, match):
 def test_unknown_topology():
     with pytest.raises(InputError, match="topology"):
         decompose(np.eye(3), "hexagonal")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("topology", TOPOLOGIES)
+@pytest.mark.parametrize("n", [256, 512])
+def test_large_haar_unitaries(n, topology):
+    target = random_unitary(jax.random.key(n), n)
+    assert rebuild_error(target, topology) <= tolerance(np.float64, n)
