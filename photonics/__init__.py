@@ -9,7 +9,7 @@ precision of its inputs.
 
 from photonics.baselines import DigitalAccelerator, gpu_energy_per_mac_J, mac_energy_pJ
 from photonics.components import coupler, mzi, mzi_imperfect, phase_shifter
-from photonics.decompose import decompose
+from photonics.decompose import decompose, decompose_batch
 from photonics.errors import InputError
 from photonics.hardware_energy import OpticalEnergyConfig, load_hardware
 from photonics.imperfections import Chip, Imperfections, sample_chip

@@ -22,6 +22,7 @@ import numpy as np
 from jax import lax
 
 from photonics.checks import as_numeric_array, check_finite, check_square, check_unitary
+from photonics.errors import input_error
 from photonics.mesh import Mesh
 from photonics.topology import mesh_layout
 
@@ -108,28 +109,40 @@ def _move_left_ops(diagonal, phi, pairs):
     return lax.scan(step, diagonal, (phi, pairs))
 
 
-@functools.partial(jax.jit, static_argnames=("topology",))
-def _decompose_kernel(u, left_indices, left_pairs, topology):
+def _decompose_one(u, left_indices, left_pairs, topology):
     n = u.shape[0]
     record = jnp.zeros((2, n * (n - 1) // 2), dtype=jnp.float64)
+    """Decompose one ``(N, N)`` unitary; phases ``(2, K)``, screen, residual."""
     if topology == "clements":
         u, record = lax.fori_loop(0, n // 2, _clements_diagonals, (u, record))
     else:
         u, record = lax.fori_loop(0, n - 1, _reck_row, (u, record))
-    diagonal, new_phi = _move_left_ops(
-        jnp.diagonal(u), record[1, left_indices], left_pairs
-    )
-    record = record.at[1, left_indices].set(new_phi)
+    diagonal = jnp.diagonal(u)
+    if left_indices.shape[0]:
+        diagonal, new_phi = _move_left_ops(
+            diagonal, record[1, left_indices], left_pairs
+        )
+        record = record.at[1, left_indices].set(new_phi)
     residual = jnp.max(jnp.abs(u - jnp.diag(jnp.diagonal(u))), initial=0.0)
     return record, jnp.angle(diagonal), residual
 
 
-def _validate_unitary(matrix):
-    matrix = as_numeric_array("matrix", matrix)
-    check_square("matrix", matrix)
-    check_finite("matrix", matrix)
-    check_unitary("matrix", matrix)
-    return matrix
+@functools.partial(jax.jit, static_argnames=("topology",))
+def _decompose_kernel(u, left_indices, left_pairs, topology):
+    """:func:`_decompose_one` vmapped over a leading batch axis of ``u``."""
+    one = functools.partial(_decompose_one, topology=topology)
+    return jax.vmap(one, in_axes=(0, None, None))(u, left_indices, left_pairs)
+
+
+def _validate_unitaries(matrices):
+    matrices = as_numeric_array("matrix", matrices)
+    if matrices.ndim < 2:
+        check_square("matrix", matrices)
+    for index in np.ndindex(matrices.shape[:-2]):
+        check_square("matrix", matrices[index])
+        check_finite("matrix", matrices[index])
+        check_unitary("matrix", matrices[index])
+    return matrices
 
 
 def decompose(matrix, topology="clements"):
@@ -151,22 +164,51 @@ def decompose(matrix, topology="clements"):
             numeric, or is not unitary (map arbitrary matrices with the SVD mapper), or
             if ``topology`` is unknown.
     """
-    layout = mesh_layout(np.shape(matrix)[0] if np.ndim(matrix) else 0, topology)
-    matrix = np.asarray(_validate_unitary(matrix), dtype=np.complex128)
+    if np.ndim(matrix) != 2:
+        check_square("matrix", np.asarray(matrix))
+    mesh = decompose_batch(np.asarray(matrix)[None], topology)
+    return jax.tree.map(lambda x: x[0], mesh)
+
+
+def decompose_batch(matrices, topology="clements"):
+    """Decompose a stack of unitaries at once (one loop, vectorised over the stack).
+
+    Args:
+        matrices: ``(B, N, N)`` unitaries; see :func:`decompose`.
+        topology: ``"clements"`` or ``"reck"``.
+
+    Returns:
+        A :class:`photonics.Mesh` whose phase arrays have a leading axis ``B``; map
+        :func:`photonics.propagate` over it with ``jax.vmap``. Much faster than a
+        Python loop of :func:`decompose` for many small meshes (tiles of a large
+        matrix), since the per-step loop overhead is shared by the whole stack.
+
+    Raises:
+        InputError: as :func:`decompose`, naming the first bad matrix's problem.
+    """
+    shape = np.shape(matrices)
+    if len(shape) != 3:
+        raise input_error(
+            "matrices", "a (B, N, N) stack of unitaries", f"shape {shape}"
+        )
+    layout = mesh_layout(shape[-1], topology)
+    matrices = np.asarray(_validate_unitaries(matrices), dtype=np.complex128)
     if layout.n_modes == 1:
-        return _to_mesh(layout, np.zeros((2, 0)), np.angle(matrix[0]))
-    left_performed = np.flatnonzero(layout.left == 1)[::-1]
+        return _to_mesh(layout, np.zeros((shape[0], 2, 0)), np.angle(matrices[:, 0]))
+    left_performed = np.flatnonzero(layout.left == 1)[::-1].copy()
     with jax.enable_x64(True):
         record, out_phase, residual = _decompose_kernel(
-            jnp.asarray(matrix),
+            jnp.asarray(matrices),
             jnp.asarray(left_performed, dtype=jnp.int32),
             jnp.asarray(_performed_pairs(layout)[left_performed], dtype=jnp.int32),
             topology,
         )
         record, out_phase = np.asarray(record), np.asarray(out_phase)
+        residual = np.asarray(residual)
     logger.debug(
-        "decomposed N=%d (%s), residual %.2e", layout.n_modes, topology, residual
-    )
+        "decomposed %d x N=%d (%s), residual %.2e",
+        shape[0], layout.n_modes, topology, float(np.max(residual)),
+    )  # fmt: skip
     return _to_mesh(layout, record, out_phase)
 
 
@@ -177,10 +219,13 @@ def _performed_pairs(layout):
 
 
 def _to_mesh(layout, record, out_phase):
-    theta = np.zeros((layout.n_columns, layout.n_slots))
-    phi = np.zeros((layout.n_columns, layout.n_slots))
-    theta[layout.columns, layout.slots] = record[0, layout.performed]
-    phi[layout.columns, layout.slots] = np.mod(record[1, layout.performed], 2 * np.pi)
-    return Mesh(
-        theta, phi, np.mod(out_phase, 2 * np.pi), layout.n_modes, layout.topology
+    """Scatter ``(B, 2, K)`` phases into ``(B, n_columns, n_slots)`` slot arrays."""
+    batch = record.shape[0]
+    theta = np.zeros((batch, layout.n_columns, layout.n_slots))
+    phi = np.zeros((batch, layout.n_columns, layout.n_slots))
+    theta[:, layout.columns, layout.slots] = record[:, 0, layout.performed]
+    phi[:, layout.columns, layout.slots] = np.mod(
+        record[:, 1, layout.performed], 2 * np.pi
     )
+    out_phase = np.mod(out_phase, 2 * np.pi)
+    return Mesh(theta, phi, out_phase, layout.n_modes, layout.topology)

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from photonics import (
     InputError,
     decompose,
+    decompose_batch,
     max_element_error,
     random_unitary,
     transfer_matrix,
@@ -139,3 +140,27 @@ def test_unknown_topology():
 def test_large_haar_unitaries(n, topology):
     target = random_unitary(jax.random.key(n), n)
     assert rebuild_error(target, topology) <= tolerance(np.float64, n)
+
+
+@pytest.mark.parametrize("topology", TOPOLOGIES)
+def test_batch_equals_one_by_one(topology):
+    stack = np.stack(
+        [scipy.stats.unitary_group.rvs(5, random_state=s) for s in range(4)]
+    )
+    batch = decompose_batch(stack, topology)
+    assert batch.theta.shape[0] == 4
+    for i, target in enumerate(stack):
+        single = decompose(target, topology)
+        np.testing.assert_allclose(batch.theta[i], single.theta, atol=1e-13)
+        mesh = jax.tree.map(lambda x, i=i: x[i], batch)
+        assert float(max_element_error(target, transfer_matrix(mesh))) <= tolerance(
+            np.float64, 5
+        )
+
+
+def test_batch_names_the_bad_matrix():
+    stack = np.stack([np.eye(3), np.ones((3, 3))])
+    with pytest.raises(InputError, match="unitary"):
+        decompose_batch(stack)
+    with pytest.raises(InputError, match="matrices"):
+        decompose_batch(np.eye(3))
