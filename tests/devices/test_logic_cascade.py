@@ -1,0 +1,90 @@
+"""Cascades simulated end to end, and clocked bit streams with noise."""
+
+import math
+
+import jax
+import numpy as np
+import pytest
+
+from devices.cascade import design_buffer, design_cascade, simulate_cascade
+from devices.clocked import (
+    bit_period_ps,
+    ber_versus_energy,
+    prbs7,
+    run_stream,
+)
+from devices.logic import InfeasibleDesign, design_gate
+from devices.presets import load_preset
+from devices.steady_state import bistable_window
+
+
+@pytest.fixture(scope="module")
+def model():
+    return load_preset("mose2-nanocavity")[0]
+
+
+@pytest.fixture(scope="module")
+def or_gate(model):
+    return design_gate(model, "OR")
+
+
+def test_two_stage_cascade_with_fan_out_two(model, or_gate):
+    cascade = design_cascade(model, or_gate, stages=2, fan_out=2)
+    assert len(cascade.buffers) == 2 and cascade.outputs == [1, 2]
+    result = simulate_cascade(model, cascade, n_save=161)
+    assert result.correct, result.truth_table
+    assert [tuple(r[-2:]) for r in result.truth_table] == [
+        (0, 0),
+        (1, 1),
+        (1, 1),
+        (1, 1),
+    ]
+    # the second stage switches after the first: latency exceeds one gate's
+    assert result.latency_ps > 0
+    window = bistable_window(model)
+    for buf in cascade.buffers:
+        assert window.lower_fold_power_uW < buf.hold_power_uW
+        assert buf.hold_power_uW < window.upper_fold_power_uW
+
+
+def test_cascade_without_the_link_fails(model, or_gate):
+    # the same buffers with the interconnect cut never switch: outputs come from
+    # the light of stage 1, not from the buffers' own bias
+    cascade = design_cascade(model, or_gate, stages=2, fan_out=1)
+    cut = cascade.__class__(
+        **{**cascade.__dict__, "coupling_matrix": 0 * cascade.coupling_matrix}
+    )
+    result = simulate_cascade(model, cut, n_save=161)
+    assert not result.correct
+    assert all(r[-1] == 0 for r in result.truth_table)
+
+
+def test_buffer_overshoot_is_infeasible(model):
+    window = bistable_window(model)
+    with pytest.raises(InfeasibleDesign, match="nearest feasible"):
+        design_buffer(model, window, 1e6, 1.0, 0.5)
+
+
+def test_prbs7_is_maximal_length():
+    bits = prbs7(254)
+    assert np.array_equal(bits[:127], bits[127:])
+    assert bits[:127].sum() == 64
+    assert not any(np.array_equal(bits[:127], np.roll(bits[:127], k)) for k in (1, 7))
+
+
+def test_stream_through_gate_has_open_eye(model, or_gate):
+    stream = run_stream(model, or_gate, n_bits=16)
+    assert 0 < stream.expected.sum() < 16
+    assert stream.bit_period_ps == pytest.approx(bit_period_ps(or_gate.timing))
+    assert stream.errors == 0
+    assert stream.eye_opening_uW > 0
+    assert np.array_equal(stream.expected, stream.inputs[:, 0] | stream.inputs[:, 1])
+
+
+def test_ber_falls_with_input_energy(model, or_gate):
+    ber = ber_versus_energy(
+        model, or_gate, [0.45, 0.7], jax.random.key(1), n_trajectories=24
+    )
+    assert ber["ber"][0] > ber["ber"][1]
+    assert ber["input_energy_fJ"][1] == pytest.approx(0.7 * or_gate.input_energy_fJ[0])
+    assert math.isfinite(ber["ber"][0])
