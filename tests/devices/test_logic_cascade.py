@@ -8,8 +8,8 @@ import pytest
 
 from devices.cascade import design_buffer, design_cascade, simulate_cascade
 from devices.clocked import (
-    bit_period_ps,
     ber_versus_energy,
+    bit_period_ps,
     prbs7,
     run_stream,
 )
