@@ -11,8 +11,8 @@ Accuracy hook: ``accuracy_fn(bits, photons_per_sample) -> accuracy in [0, 1]`` o
 digits MLP simulated with ``bits``-bit converters and ``photons_per_sample`` detected
 photons per output sample at full scale (a mapper working in optical power per input
 converts with ``P = photons * h c / λ * rate``). :func:`find_accuracy_fn` looks for
-``nn_mapping.models.digits_accuracy`` with that signature; without it the report says
-accuracy is not available and draws no Pareto plot.
+``nn_mapping.report_accuracy.digits_accuracy`` with that signature; without it the
+report says accuracy is not available and draws no Pareto plot.
 
 Device hook: :func:`find_device_figures` looks for ``devices.report_figures()``
 returning a list of ``(name, matplotlib Figure, summary dict)``; the polariton switch
@@ -45,8 +45,8 @@ VARIANTS = (
     ("eo", "reprogrammed_mesh"),
 )
 CORE_SIZES = (4, 8, 12, 16, 24, 32, 48, 64, 96, 128, 192, 256)
-PARETO_BITS = (2, 3, 4, 5, 6, 8)
-PARETO_PHOTONS = (1.0, 10.0, 100.0, 1e3, 1e4, 1e5)
+PARETO_BITS = (2, 4, 6, 8)
+PARETO_PHOTONS = (10.0, 100.0, 1e3, 1e4, 1e5)
 ACCURACY_MODEL = "mlp-digits"
 SWEEP_BASELINES = ("H100 fp8", "MAC array 7nm int8")
 
@@ -104,9 +104,9 @@ def _core_sweep(workload, config, electronic):
 
 
 def find_accuracy_fn():
-    """The mapper's ``nn_mapping.models.digits_accuracy``, or ``None`` if absent."""
+    """The mapper's ``nn_mapping.report_accuracy.digits_accuracy``, or ``None``."""
     try:
-        module = importlib.import_module("nn_mapping.models")
+        module = importlib.import_module("nn_mapping.report_accuracy")
     except ImportError:
         return None
     return getattr(module, "digits_accuracy", None)
@@ -223,7 +223,7 @@ def _accuracy_section(models, config, accuracy_fn):
         return {"available": False, "reason": f"{ACCURACY_MODEL} not in the report"}
     if accuracy_fn is None:
         reason = (
-            "the mapper's accuracy function (nn_mapping.models.digits_accuracy) is "
+            "the mapper's accuracy function (nn_mapping.report_accuracy) is "
             "not available in this installation"
         )
         return {"available": False, "reason": reason}
