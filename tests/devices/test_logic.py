@@ -75,9 +75,7 @@ def test_mis_designed_gate_is_reported_failing(model, and_gate):
 
 def test_hold_level_changes_the_table(model, and_gate):
     low_hold = holding_power_uW(model, 0.02)
-    result = simulate_gate(
-        model, dataclasses.replace(and_gate, hold_power_uW=low_hold)
-    )
+    result = simulate_gate(model, dataclasses.replace(and_gate, hold_power_uW=low_hold))
     assert [r[-1] for r in result.truth_table] != [0, 0, 0, 1]
     assert not result.correct
 
