@@ -16,9 +16,26 @@ Public API (units in every name: meV, ps, µm, µW, fJ; SI joules in results):
   :func:`switch_trace`, :func:`has_switched`, :func:`switching_threshold`,
   :func:`switching_time_ps`, :func:`contrast_dB`, :func:`holding_energy_per_bit_J`,
   :func:`energy_delay_product_Js`, :func:`characterise`;
+* logic: gates, cascades, clocked streams, energy versus limits
+  (:func:`design_gate`, :func:`simulate_gate`, :func:`design_cascade`,
+  :func:`simulate_cascade`, :func:`run_stream`, :func:`ber_versus_energy`,
+  :func:`limits_J`);
 * report: :func:`report_figures` (figures for ``photonics report``).
 """
 
+from devices.cascade import (
+    CascadeDesign,
+    CascadeResult,
+    design_cascade,
+    simulate_cascade,
+)
+from devices.clocked import (
+    ClockTiming,
+    ber_versus_energy,
+    bit_period_ps,
+    prbs7,
+    run_stream,
+)
 from devices.drive import Drive, TriangleSweep, check_pulses_in_window, make_drive
 from devices.dynamics import (
     SimulationError,
@@ -27,6 +44,24 @@ from devices.dynamics import (
     simulate,
     simulate_batch,
     trajectory_kernel,
+)
+from devices.logic import (
+    GateDesign,
+    GateResult,
+    GateTiming,
+    InfeasibleDesign,
+    design_gate,
+    expected_table,
+    feasible_input_range_fJ,
+    simulate_all_gates,
+    simulate_gate,
+)
+from devices.logic_metrics import (
+    CMOS_7NM,
+    cascadability,
+    gate_energy_fJ,
+    gate_summary,
+    limits_J,
 )
 from devices.metrics import (
     SwitchingThreshold,
