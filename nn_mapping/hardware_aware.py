@@ -6,13 +6,14 @@ differentiable model of those effects in the forward pass (noise-injection and
 quantisation-aware training, as in Hughes et al., Optica 5, 864 (2018) and Gu et al.,
 "ROQ", DATE 2020):
 
-* DAC: each layer's input is scaled by its largest magnitude in the batch and
+* DAC: each layer's input is scaled by its largest magnitude in the batch (plus 0.1 %)
+  and
   quantised with :func:`nn_mapping.detection.convert_inputs` (straight-through);
 * mesh errors: the weight matrix is perturbed by Gaussian noise of relative rms
   ``phase_error_std_rad * sqrt(core_size)``, the output error that phase errors of
   rms ``σ`` cause in a mesh of depth ``N`` (a fresh draw every step);
 * ADC: each output is quantised with :func:`nn_mapping.detection.quantize` on the
-  batch's largest magnitude (straight-through).
+  batch's largest magnitude plus 0.1 % (straight-through).
 
 The comparison then compiles both networks with the mapper
 (:func:`nn_mapping.program.compile_function`) on the same sampled chip and measures
@@ -58,8 +59,14 @@ def hardware_model(hardware):
     return HardwareModel(bits=hardware.adc_bits, weight_noise=float(noise))
 
 
+_HEADROOM = 1.001
+
+
 def _scale(x):
-    return jax.lax.stop_gradient(jnp.maximum(jnp.max(jnp.abs(x)), 1e-12))
+    """Converter full scale: the largest magnitude with 0.1 % headroom, so that no
+    value sits on the clipping edge (where the clip's gradient would be halved)."""
+    peak = jnp.maximum(jnp.max(jnp.abs(x)), 1e-12)
+    return jax.lax.stop_gradient(_HEADROOM * peak)
 
 
 def optical_linear(w, x, model, key):

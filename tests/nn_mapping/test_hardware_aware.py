@@ -1,0 +1,108 @@
+"""Hardware-aware training of the digits MLP."""
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import optax
+import pytest
+
+from nn_mapping import models
+from nn_mapping.accuracy import digits_hardware
+from nn_mapping.hardware_aware import (
+    HardwareModel,
+    compare_training,
+    hardware_apply,
+    hardware_model,
+    train_hardware_aware,
+)
+from photonics import InputError
+
+
+def _small_params(dtype=jnp.float64):
+    params = models.init_mlp(jax.random.key(0), (8, 5, 3))
+    return [(w.astype(dtype), b.astype(dtype) + 0.1) for w, b in params]
+
+
+def test_hardware_model_follows_the_hardware():
+    model = hardware_model(digits_hardware(bits=4, phase_error_std_rad=0.02))
+    assert model.bits == 4
+    np.testing.assert_allclose(model.weight_noise, 0.02 * np.sqrt(16))
+
+
+def test_ideal_forward_pass_is_the_mlp():
+    params = _small_params()
+    x = jax.random.uniform(jax.random.key(1), (6, 8), jnp.float64)
+    ideal = HardwareModel(bits=None, weight_noise=0.0)
+    np.testing.assert_allclose(
+        hardware_apply(params, x, ideal), models.mlp_apply(params, x), atol=1e-12
+    )
+
+
+def test_gradient_matches_finite_differences_without_noise():
+    params = _small_params()
+    x = jax.random.uniform(jax.random.key(2), (6, 8), jnp.float64)
+    labels = jnp.array([0, 1, 2, 0, 1, 2])
+    ideal = HardwareModel(bits=None, weight_noise=0.1)
+
+    def loss(p):
+        logits = hardware_apply(p, x, ideal)
+        return optax.softmax_cross_entropy_with_integer_labels(logits, labels).mean()
+
+    grad = jax.grad(loss)(params)[0][0]
+    step = 1e-6
+    for index in [(0, 0), (2, 5), (4, 7)]:
+        shift = jnp.zeros_like(params[0][0]).at[index].set(step)
+        up = [(params[0][0] + shift, params[0][1]), params[1]]
+        down = [(params[0][0] - shift, params[0][1]), params[1]]
+        numeric = (loss(up) - loss(down)) / (2 * step)
+        np.testing.assert_allclose(grad[index], numeric, rtol=1e-6, atol=1e-10)
+
+
+def test_quantised_forward_pass_has_few_levels():
+    params = _small_params()
+    x = jax.random.uniform(jax.random.key(3), (50, 8), jnp.float64)
+    coarse = HardwareModel(bits=2, weight_noise=0.0)
+    logits = hardware_apply(params[:1], x, coarse)  # one layer: ADC levels only
+    assert np.unique(np.round(np.asarray(logits - params[0][1]), 9)).size <= 4
+
+
+def test_training_is_deterministic_and_helps_on_coarse_hardware():
+    hardware = digits_hardware(bits=3, phase_error_std_rad=0.05)
+    digital, data = models.train_digits_mlp()
+    runs = [
+        train_hardware_aware(
+            digital, data, hardware, optax.adam(3e-3), steps=60, key=jax.random.key(0)
+        )
+        for _ in range(2)
+    ]
+    np.testing.assert_array_equal(runs[0][1]["loss"], runs[1][1]["loss"])
+    model = hardware_model(hardware)
+    x, y = jnp.asarray(data.x_test), jnp.asarray(data.y_test)
+
+    def accuracy(params):
+        keys = jax.random.split(jax.random.key(9), 5)
+        hits = [
+            jnp.mean(jnp.argmax(hardware_apply(params, x, model, k), -1) == y)
+            for k in keys
+        ]
+        return float(np.mean(hits))
+
+    assert accuracy(runs[0][0]) > accuracy(digital) + 0.02
+
+
+def test_bad_steps():
+    digital, data = models.train_digits_mlp()
+    with pytest.raises(InputError, match="steps"):
+        train_hardware_aware(
+            digital, data, digits_hardware(), optax.adam(1e-3), steps=0,
+            key=jax.random.key(0),
+        )  # fmt: skip
+
+
+@pytest.mark.slow
+def test_hardware_aware_network_keeps_more_accuracy_on_the_optical_program():
+    hardware = digits_hardware(bits=3, phase_error_std_rad=0.05)
+    _, history = compare_training(hardware, steps=300, key=jax.random.key(0))
+    mapped = history["digital_then_mapped"]["optical"]
+    aware = history["hardware_aware"]["optical"]
+    assert aware > mapped + 0.05
