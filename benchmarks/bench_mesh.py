@@ -133,21 +133,29 @@ def bench_first_call(n, batch=BATCH):
     return [row(name, ours, "dense matmul first call", floor, n=n, batch=batch)]
 
 
-def tasks(quick=False, sizes=None, batch=BATCH):
-    """``(label, thunk)`` pairs; each thunk returns a list of rows."""
+def tasks(quick=False, sizes=None, batch=BATCH, decompose_max_n=None):
+    """``(label, thunk)`` pairs; each thunk returns a list of rows.
+
+    ``decompose_max_n`` skips decompositions above that size (their sequential
+    Givens loop is slow on GPUs, where the benchmark is about propagation).
+    """
     sizes = sizes or (QUICK_SIZES if quick else FULL_SIZES)
+    cap = decompose_max_n or max(sizes)
     jobs = []
     for n in sizes:
-        jobs.append((f"decompose N={n}", functools.partial(bench_decompose, n, quick)))
+        if n <= cap:
+            decompose = functools.partial(bench_decompose, n, quick)
+            jobs.append((f"decompose N={n}", decompose))
         jobs.append((f"propagate N={n}", functools.partial(bench_propagate, n, batch)))
     middle = sizes[len(sizes) // 2]
     jobs.append(("first call", functools.partial(bench_first_call, middle, batch)))
     return jobs
 
 
-def run(quick=False, sizes=None, batch=BATCH):
+def run(quick=False, sizes=None, batch=BATCH, decompose_max_n=None):
     """All rows of the mesh benchmarks (see the module docstring)."""
-    return [r for _, job in tasks(quick, sizes, batch) for r in job()]
+    jobs = tasks(quick, sizes, batch, decompose_max_n)
+    return [r for _, job in jobs for r in job()]
 
 
 def main():

@@ -55,8 +55,17 @@ def register(subparsers):
     parser.add_argument(
         "--batch", type=int, default=None, help="propagation batch (default 1024)"
     )
+    parser.add_argument(
+        "--decompose-max-n", type=int, help="skip mesh decompositions above this N"
+    )
     parser.add_argument("--out", metavar="DIR", help="also write bench.json here")
     parser.set_defaults(handler=run)
+
+
+def add_arguments(parser):
+    """The options of ``photonics bench``, for scripts that run it without the CLI."""
+    subparsers = parser.add_subparsers(dest="command")
+    register(subparsers)
 
 
 def benchmarks_dir():
@@ -114,7 +123,7 @@ def _jobs(args):
             continue
         if name == "mesh":
             batch = args.batch or module.BATCH
-            jobs += module.tasks(args.quick, sizes, batch)
+            jobs += module.tasks(args.quick, sizes, batch, args.decompose_max_n)
         else:
             jobs.append((name, lambda m=module: m.run(args.quick)))
     return jobs
