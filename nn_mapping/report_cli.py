@@ -34,6 +34,14 @@ def register(subparsers):
     parser.add_argument(
         "--json", action="store_true", help="print report.json on stdout"
     )
+    parser.add_argument(
+        "--skip",
+        action="append",
+        choices=("accuracy", "devices"),
+        default=[],
+        help="leave out the simulated accuracy sweep or the device figures "
+        "(repeatable; for quick energy-only reports)",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -52,8 +60,8 @@ def run(args):
     data, figures = report.build_report(
         models,
         config,
-        accuracy_fn=report.find_accuracy_fn(),
-        device_fn=report.find_device_figures(),
+        accuracy_fn=None if "accuracy" in args.skip else report.find_accuracy_fn(),
+        device_fn=None if "devices" in args.skip else report.find_device_figures(),
         progress=lambda iterable, desc: cli_tools.progress(iterable, desc),
     )
     out_dir = report.write_report(data, figures, args.out)

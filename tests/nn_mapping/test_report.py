@@ -107,7 +107,8 @@ def test_unknown_model_is_rejected():
 
 def test_cli_default_writes_report_and_json(tmp_path, capsys):
     out = tmp_path / "r"
-    code = cli.main(["report", "--model", "mlp-digits", "--out", str(out), "--json"])
+    args = ["report", "--model", "mlp-digits", "--out", str(out), "--json"]
+    code = cli.main([*args, "--skip", "accuracy", "--skip", "devices"])
     assert code == 0
     printed = json.loads(capsys.readouterr().out)
     assert "mlp-digits" in printed["models"]
@@ -119,7 +120,7 @@ def test_cli_bad_hardware_file_exits_2_and_writes_nothing(tmp_path, capsys):
     hardware.write_text(json.dumps({"laser_wall_plug": 1.5}))
     out = tmp_path / "r"
     code = cli.main(["report", "--hardware", str(hardware), "--out", str(out)])
-    assert code == 2
+    assert code == 2  # rejected while loading, before any simulation
     assert "laser_wall_plug" in capsys.readouterr().err
     assert not out.exists()
 
@@ -137,3 +138,20 @@ def test_cli_unknown_key_and_model(tmp_path, capsys):
 
 def test_default_out_dir_name():
     assert report_cli.DEFAULT_OUT == "photonics-report"
+
+
+@pytest.mark.slow
+def test_full_default_report_with_accuracy_and_devices(tmp_path, capsys):
+    out = tmp_path / "full"
+    code = cli.main(["report", "--model", "mlp-digits", "--out", str(out), "--json"])
+    assert code == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["accuracy"]["available"] and data["devices"]["available"]
+    rows = data["accuracy"]["table"]
+    best = max(r["accuracy"] for r in rows)
+    worst = min(r["accuracy"] for r in rows)
+    assert best > 0.9 and worst < 0.5
+    for name in ("pareto.png", "device_switch_s_curve.png", "report.html"):
+        assert (out / name).is_file()
+    summary = data["devices"]["summaries"]["switch_s_curve"]
+    assert 1.0 < summary["switching_energy_fJ"] < 10.0
