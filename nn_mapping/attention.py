@@ -260,7 +260,9 @@ def compile_block(
     check_mask(mask, config.seq_len)
     check_sequence(example, config.seq_len, width or config.d_model)
     check_fits_engines(trace_lib.trace(fn, example), hardware, policy, engines, config)
-    calibration = example[None] if calibration is None else jnp.asarray(calibration)
+    example = jnp.asarray(example)
+    calibration = example[None] if calibration is None else calibration
+    calibration = jnp.asarray(calibration, example.dtype)
     program = compile_function(
         fn,
         example,

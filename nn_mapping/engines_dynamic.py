@@ -318,12 +318,24 @@ def realised_phase_std_rad(hw):
     return math.sqrt(variance)
 
 
-def _cayley_error(key, shape, sigma_rad, dtype):
-    """Random unitaries ``(1 - iH/2)^-1 (1 + iH/2)`` matching a mesh's phase errors."""
+def unitary_error(key, shape, sigma_rad, dtype):
+    """Random unitaries ``(1 - iH/2)^-1 (1 + iH/2)`` matching a mesh's phase errors.
+
+    Args:
+        key: ``jax.random`` key.
+        shape: ``(..., N, N)``.
+        sigma_rad: rms phase error per shifter, rad.
+        dtype: real dtype of the draws.
+
+    Returns:
+        Complex unitaries ``C`` with ``E |C - 1|_F^2 ~ sigma^2 (3 N (N - 1) / 2 + N)``
+        for small ``sigma`` (the first-order error of a Clements mesh).
+    """
     n = shape[-1]
     kr, ki = jax.random.split(key)
     g = jax.random.normal(kr, shape, dtype) + 1j * jax.random.normal(ki, shape, dtype)
-    scale = sigma_rad * math.sqrt(2 * (3 * n * (n - 1) / 2 + n)) / (2 * n)
+    # Entries of g + g^H have E|h|^2 = 4, so E |H|_F^2 = 4 scale^2 N^2.
+    scale = sigma_rad * math.sqrt(3 * n * (n - 1) / 2 + n) / (2 * n)
     h = scale * (g + jnp.conj(jnp.swapaxes(g, -1, -2)))
     eye = jnp.eye(n, dtype=h.dtype)
     return jnp.linalg.solve(eye - 0.5j * h, eye + 0.5j * h)
@@ -336,8 +348,8 @@ def _realised_tiles(tiles, hw, key, sigma_rad):
     sigma = s / jnp.where(gain > 0, gain, 1.0)[..., None]
     if sigma_rad > 0:
         ku, kv = jax.random.split(key)
-        u = u @ _cayley_error(ku, u.shape, sigma_rad, tiles.dtype)
-        vh = _cayley_error(kv, vh.shape, sigma_rad, tiles.dtype) @ vh
+        u = u @ unitary_error(ku, u.shape, sigma_rad, tiles.dtype)
+        vh = unitary_error(kv, vh.shape, sigma_rad, tiles.dtype) @ vh
     amplitude = 10.0 ** (-hw.loss_dB * svd_mesh_depth(hw.core_size) / 20.0)
     transfer = amplitude * (u * sigma[..., None, :]) @ vh
     return transfer, gain / amplitude

@@ -1,0 +1,110 @@
+"""``photonics compile --model tiny-transformer``: attention on optical hardware.
+
+``photonics compile --model tiny-transformer [--engine NAME] [--core N] [--bits B]
+[--power-mW P] [--phase-error RAD] [--seed S] [--json] [--out DIR]`` trains the tiny
+digits transformer (:mod:`nn_mapping.transformer`, a few seconds), compiles it with
+its projections and MLP on meshes and its attention products on ``--engine``, and
+reports every mapped op (shape, kind, role, engine, tiles) and the test accuracy of
+the digital and the optical program. :mod:`photonics.cli` dispatches here;
+:func:`add_arguments` adds ``--engine`` (and the shared hardware options if no other
+extension has).
+"""
+
+import json
+
+from nn_mapping import attention
+from nn_mapping.hardware import DETECTIONS, Hardware
+from photonics.checks import check_choice, check_int, check_positive
+from photonics.cli_tools import format_table, print_json, write_atomic
+
+DEFAULT_CORE = 16
+_OP_KEYS = ("name", "shape", "kind", "role", "engine", "tiles")
+
+
+def _add(parser, flag, **options):
+    # The mapper's extension may already have added a shared option.
+    if flag not in parser._option_string_actions:
+        parser.add_argument(flag, **options)
+
+
+def add_arguments(parser):
+    """Add ``--engine`` (and missing shared options) to the ``compile`` parser."""
+    _add(
+        parser,
+        "--engine",
+        default="crossbar",
+        choices=attention.ENGINE_CHOICES,
+        help="engine of the attention products of --model tiny-transformer "
+        "(default crossbar; auto: cheapest by the energy ledger)",
+    )
+    _add(parser, "--model", metavar="NAME", help="compile a model")
+    _add(parser, "--core", type=int, metavar="N", help="core size (16 for models)")
+    _add(parser, "--bits", type=int, default=8, help="DAC and ADC bits (default 8)")
+    _add(parser, "--power-mW", dest="power_mW", type=float, default=1.0)
+    _add(parser, "--phase-error", dest="phase_error_rad", type=float, default=0.0)
+    _add(parser, "--detection", default="coherent", help="coherent or intensity")
+
+
+def hardware_from_args(args):
+    """The :class:`Hardware` of the command-line options (validated)."""
+    core = getattr(args, "core", None) or DEFAULT_CORE
+    bits = check_int("--bits", getattr(args, "bits", 8), minimum=1, maximum=24)
+    power = check_positive("--power-mW", getattr(args, "power_mW", 1.0))
+    phase = getattr(args, "phase_error_rad", 0.0)
+    detection = getattr(args, "detection", "coherent")
+    return Hardware(
+        core_size=check_int("--core", core, minimum=1),
+        dac_bits=bits,
+        adc_bits=bits,
+        power_mW=power,
+        phase_error_std_rad=check_positive("--phase-error", phase, allow_zero=True),
+        detection=check_choice("--detection", detection, DETECTIONS),
+    )
+
+
+def tiny_transformer_report(engine, hardware, seed=0):
+    """Compile the tiny transformer: its mapped ops and accuracies (a JSON dict)."""
+    check_choice("--engine", engine, attention.ENGINE_CHOICES)
+    result = attention.tiny_transformer_accuracy(engine, hardware=hardware, seed=seed)
+    return {
+        "model": "tiny-transformer",
+        "engine": engine,
+        "ops": [{k: op[k] for k in _OP_KEYS} for op in result["ops"]],
+        "accuracy": {k: result[k] for k in ("digital", "optical", "drop")},
+        "hardware": {
+            "core": hardware.core_size,
+            "bits": hardware.adc_bits,
+            "power_mW": hardware.power_mW,
+            "phase_error_std_rad": hardware.phase_error_std_rad,
+            "detection": hardware.detection,
+        },
+    }
+
+
+def _text(result):
+    rows = [
+        [o["name"], "x".join(map(str, o["shape"])), o["role"], o["engine"], o["tiles"]]
+        for o in result["ops"]
+    ]
+    table = format_table(rows, ["op", "shape", "role", "engine", "tiles"])
+    acc = result["accuracy"]
+    return (
+        f"{table}\n\naccuracy: digital {acc['digital']:.4f}, "
+        f"optical {acc['optical']:.4f} (drop {acc['drop']:+.4f})"
+    )
+
+
+def run_tiny_transformer(args):
+    """``photonics compile --model tiny-transformer``: print the report; exit code."""
+    hardware = hardware_from_args(args)
+    engine = getattr(args, "engine", None) or "crossbar"
+    result = tiny_transformer_report(engine, hardware, getattr(args, "seed", 0))
+    out = getattr(args, "out", None)
+    if out is not None:
+        out.mkdir(parents=True, exist_ok=True)
+        write_atomic(out / "compile.json", json.dumps(result, default=str))
+    if getattr(args, "json", False):
+        print_json(result)
+    else:
+        print(_text(result))
+    return 0
