@@ -8,6 +8,15 @@ precision of its inputs.
 """
 
 from photonics.baselines import DigitalAccelerator, gpu_energy_per_mac_J, mac_energy_pJ
+from photonics.calibration import (
+    TolerantMesh,
+    calibrate,
+    calibration_gain,
+    compare_topologies,
+    minimise,
+    tolerant_chip,
+    tolerant_mesh,
+)
 from photonics.components import coupler, mzi, mzi_imperfect, phase_shifter
 from photonics.decompose import decompose, decompose_batch
 from photonics.errors import InputError
@@ -20,6 +29,14 @@ from photonics.metrics import (
     max_element_error,
     random_unitary,
     relative_frobenius_error,
+)
+from photonics.pallas_mesh import propagate_pallas
+from photonics.sharding import (
+    device_mesh,
+    monte_carlo_fidelity,
+    propagate_sharded,
+    shard_batch,
+    sharded_map,
 )
 from photonics.topology import TOPOLOGIES, MeshLayout, mesh_layout
 

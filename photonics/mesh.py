@@ -129,7 +129,7 @@ def _use_matrix(mesh, fields, method):
     if method != "auto":
         return method == "matrix"
     batch = int(np.prod(fields.shape[:-1], dtype=np.int64))
-    return batch > 2 * mesh.n_modes
+    return batch > mesh.n_modes
 
 
 def propagate(mesh, fields, chip=None, method="auto"):
@@ -142,7 +142,7 @@ def propagate(mesh, fields, chip=None, method="auto"):
             for the ideal mesh.
         method: ``"columns"`` (column by column), ``"matrix"`` (build the transfer
             matrix, then one dense product) or ``"auto"`` (matrix when the batch is
-            larger than ``2 N``).
+            larger than ``N``).
 
     Returns:
         ``(..., N)`` output amplitudes in the complex dtype that the mesh phases and the
