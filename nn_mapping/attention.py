@@ -32,9 +32,9 @@ import numpy as np
 
 from nn_mapping import accuracy, engines_dynamic, ledger, transformer
 from nn_mapping import plan as plan_lib
-from nn_mapping import trace as trace_lib
 from nn_mapping.hardware import Hardware
 from nn_mapping.program import compile_function
+from nn_mapping.trace import trace as trace_graph
 from nn_mapping.workload import LinearOp, Workload
 from photonics.errors import input_error
 from photonics.hardware_energy import OpticalEnergyConfig
@@ -259,7 +259,7 @@ def compile_block(
     engines = engines or engines_dynamic.dynamic_engines()
     check_mask(mask, config.seq_len)
     check_sequence(example, config.seq_len, width or config.d_model)
-    check_fits_engines(trace_lib.trace(fn, example), hardware, policy, engines, config)
+    check_fits_engines(trace_graph(fn, example), hardware, policy, engines, config)
     example = jnp.asarray(example)
     calibration = example[None] if calibration is None else calibration
     calibration = jnp.asarray(calibration, example.dtype)

@@ -1,6 +1,7 @@
 """Transformer blocks on optical hardware: tracing, masks, policy, checks, jit/vmap."""
 
 import collections
+import functools
 
 import jax
 import jax.numpy as jnp
@@ -207,10 +208,12 @@ def test_head_count_must_divide_the_width():
 
 
 def test_compiled_block_under_jit_and_vmap():
-    params, x = block_and_input(SMALL, jnp.float32)
+    params, x = block_and_input(SMALL)
     fn = transformer.block_function(params, SMALL)
-    hw = Hardware(core_size=4, power_mW=0.1)
-    xs = x[None] + 0.1 * jax.random.normal(jax.random.key(3), (3, *x.shape))
+    # Noise on, converters ideal: no rounding-level flips between jit and eager.
+    hw = Hardware(core_size=4, power_mW=0.1, dac_bits=None, adc_bits=None)
+    noise = jax.random.normal(jax.random.key(3), (3, *x.shape), x.dtype)
+    xs = x[None] + 0.1 * noise
     program = attention.compile_block(
         fn, x, SMALL, hardware=hw, key=jax.random.key(9), calibration=xs
     )
@@ -233,3 +236,35 @@ def test_energy_by_role_prices_attention_separately():
     energy = attention.energy_by_role(program)
     assert {"static", "attention scores", "attention values"} <= set(energy)
     assert all(value > 0 for value in energy.values())
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["crossbar"]
+    + [
+        pytest.param(n, marks=pytest.mark.slow)
+        for n in ("homodyne", "reprogrammed_mesh")
+    ],
+)
+def test_block_error_is_small_at_8_bits_and_large_at_2(name):
+    params, x = block_and_input(SMALL)
+    fn = transformer.block_function(params, SMALL)
+    xs = x[None] + 0.3 * jax.random.normal(jax.random.key(5), (8, *x.shape))
+    policy = attention.AttentionPolicy(dynamic=name)
+    errors = []
+    for bits in (8, 2):
+        hw = Hardware(core_size=4, dac_bits=bits, adc_bits=bits, power_mW=10.0)
+        program = attention.compile_block(
+            fn,
+            x,
+            SMALL,
+            hardware=hw,
+            key=jax.random.key(6),
+            policy=policy,
+            calibration=xs,
+        )
+        out = jax.vmap(functools.partial(program, key=jax.random.key(7)))(xs)
+        ref = jax.vmap(fn)(xs)
+        errors.append(float(jnp.linalg.norm(out - ref) / jnp.linalg.norm(ref)))
+    assert errors[0] < 0.05
+    assert errors[1] > 0.3
