@@ -152,16 +152,20 @@ def read_outputs(key, fields, full_scale, hw, quadratures):
 
 
 def _add_detection_noise(key, real, imag, parts, full_scale, hw):
+    """Add each balanced detector's Gaussian noise to its quadrature(s).
+
+    One ``jax.random.normal`` call draws the noise of every detector at once (one
+    independent draw per output, quadrature and sample), before any quantisation.
+    """
     scale = hw.full_scale_photons**0.5
     reference = reference_amplitude(hw, full_scale, scale)
     magnitude = jnp.sqrt(real**2 + imag**2) * scale
     efficiency, thermal = hw.quantum_efficiency, hw.thermal_noise_electrons
     std = jnp.sqrt(balanced_variance(magnitude, reference, efficiency, thermal)) / scale
-    keys = jax.random.split(key, len(parts))
-    return [
-        part + std.astype(part.dtype) * jax.random.normal(k, part.shape, part.dtype)
-        for k, part in zip(keys, parts, strict=True)
-    ]
+    dtype = parts[0].dtype
+    noise = jax.random.normal(key, (len(parts), *parts[0].shape), dtype)
+    std = std.astype(dtype)
+    return [part + std * xi for part, xi in zip(parts, noise, strict=True)]
 
 
 def convert_inputs(x, bits, full_scale):

@@ -16,6 +16,7 @@ transmission of each sampled mesh, ``|M|_F**2 / N``, as a real system calibrates
 insertion loss; what remains of the imperfections is the error of the mapping.
 """
 
+import contextlib
 import logging
 
 import equinox as eqx
@@ -24,11 +25,14 @@ import jax.numpy as jnp
 import numpy as np
 
 from nn_mapping import detection, tiling
-from photonics.decompose import decompose
+from photonics.decompose import decompose_batch
 from photonics.imperfections import sample_chip
 from photonics.mesh import Mesh, transfer_matrix
 
 logger = logging.getLogger(__name__)
+
+CHUNK_TILES = 1024
+"""Most unitaries decomposed in one vectorised call (bounds the loop's memory)."""
 
 
 class SVDOperator(eqx.Module):
@@ -84,23 +88,54 @@ class RealisedOperator(eqx.Module):
     is_complex: bool = eqx.field(static=True)
 
 
+@contextlib.contextmanager
+def _serial_blas():
+    """Run LAPACK/BLAS on one thread inside the block, where ``threadpoolctl`` exists.
+
+    The SVDs and unitarity checks of a stack of small tiles gain nothing from BLAS
+    threads, and on a loaded machine spinning BLAS threads make them tens of times
+    slower; without ``threadpoolctl`` the block runs unchanged.
+    """
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        yield
+        return
+    with threadpool_limits(limits=1, user_api="blas"):
+        yield
+
+
 def svd_tiles(tiles):
     """Batched SVD of ``(..., N, N)`` tiles: ``(u, sigma, vh, gain)`` in float64.
 
     ``tiles = gain[..., None, None] * u @ diag(sigma) @ vh`` with ``sigma <= 1``;
-    all-zero tiles get ``gain = 0`` and ``sigma = 0``.
+    all-zero tiles get ``gain = 0`` and ``sigma = 0``. One LAPACK call for the whole
+    stack.
     """
     dtype = np.complex128 if np.iscomplexobj(tiles) else np.float64
-    u, s, vh = np.linalg.svd(np.asarray(tiles, dtype))
+    with _serial_blas():
+        u, s, vh = np.linalg.svd(np.asarray(tiles, dtype))
     gain = s[..., 0]
     safe = np.where(gain > 0, gain, 1.0)
     return u, s / safe[..., None], vh, gain
 
 
-def decompose_many(unitaries, topology):
-    """Decompose ``(T, N, N)`` unitaries, returning one stacked :class:`Mesh`."""
-    meshes = [decompose(u, topology) for u in unitaries]
-    return jax.tree.map(lambda *leaves: np.stack(leaves), *meshes)
+def decompose_many(unitaries, topology, chunk=CHUNK_TILES):
+    """Decompose ``(T, N, N)`` unitaries, returning one stacked :class:`Mesh`.
+
+    Calls :func:`photonics.decompose.decompose_batch` (one vectorised loop) on chunks
+    of at most ``chunk`` unitaries, which bounds the memory of the loop's state; the
+    phases equal those of :func:`photonics.decompose.decompose` tile by tile.
+    """
+    unitaries = np.asarray(unitaries)
+    with _serial_blas():
+        meshes = [
+            decompose_batch(unitaries[i : i + chunk], topology)
+            for i in range(0, unitaries.shape[0], chunk)
+        ]
+    if len(meshes) == 1:
+        return meshes[0]
+    return jax.tree.map(lambda *leaves: np.concatenate(leaves), *meshes)
 
 
 def _reshape_mesh(mesh, lead):
@@ -109,6 +144,9 @@ def _reshape_mesh(mesh, lead):
 
 def compile_weights(weights, core_size, topology="clements"):
     """Compile ``(B, M, K)`` weights onto ``N x N`` cores (deterministic, no chip).
+
+    All tiles are factorised by one batched SVD, and the ``U`` and ``V^H`` factors of
+    every tile are decomposed together by :func:`decompose_many`.
 
     Args:
         weights: ``(B, M, K)`` real or complex array (numpy or JAX).
@@ -122,10 +160,12 @@ def compile_weights(weights, core_size, topology="clements"):
     tiles = tiling.to_tiles(weights, core_size)
     lead = tiles.shape[:3]
     flat = tiles.reshape((-1, core_size, core_size))
+    count = flat.shape[0]
     u, sigma, vh, gain = svd_tiles(flat)
-    u_mesh = decompose_many(u, topology)
-    v_mesh = decompose_many(vh, topology)
-    logger.debug("compiled %s weights onto %d tiles", weights.shape, flat.shape[0])
+    meshes = decompose_many(np.concatenate([u, vh]), topology)
+    u_mesh = jax.tree.map(lambda a: a[:count], meshes)
+    v_mesh = jax.tree.map(lambda a: a[count:], meshes)
+    logger.debug("compiled %s weights onto %d tiles", weights.shape, count)
     return SVDOperator(
         u_mesh=_reshape_mesh(u_mesh, lead),
         v_mesh=_reshape_mesh(v_mesh, lead),
@@ -137,17 +177,6 @@ def compile_weights(weights, core_size, topology="clements"):
     )
 
 
-@eqx.filter_jit
-def _mesh_matrices(mesh, keys, imperfections):
-    def one(m, key):
-        chip = None if key is None else sample_chip(key, m, imperfections)
-        return transfer_matrix(m, chip)
-
-    if keys is None:
-        return jax.vmap(lambda m: one(m, None))(mesh)
-    return jax.vmap(one)(mesh, keys)
-
-
 def _flatten(tree, count):
     return jax.tree.map(lambda a: jnp.asarray(a).reshape((count, *a.shape[3:])), tree)
 
@@ -157,8 +186,58 @@ def _transmission(matrix):
     return jnp.sum(jnp.abs(matrix) ** 2, axis=(-2, -1)) / n
 
 
+def _mesh_matrices(mesh, keys, imperfections):
+    """Transfer matrices of a stack of meshes, each on its own chip (``keys``)."""
+    if keys is None:
+        return jax.vmap(transfer_matrix)(mesh)
+
+    def one(m, key):
+        return transfer_matrix(m, sample_chip(key, m, imperfections))
+
+    return jax.vmap(one)(mesh, keys)
+
+
+@eqx.filter_jit
+def _realise_tiles(operator, key, imperfections, adc_headroom):
+    """Transfer matrices, calibrated gains and worst-case ADC ranges of all tiles.
+
+    The ``U`` and ``V^H`` meshes of the ``T`` tiles go through one vmapped kernel;
+    chip ``i`` of the ``2 T`` chips drawn from ``key`` belongs to ``U`` mesh ``i``
+    for ``i < T`` and to ``V^H`` mesh ``i - T`` otherwise.
+    """
+    lead = operator.grid
+    count = int(np.prod(lead))
+    meshes = jax.tree.map(
+        lambda a, b: jnp.concatenate([a, b]),
+        _flatten(operator.u_mesh, count),
+        _flatten(operator.v_mesh, count),
+    )
+    keys = None if key is None else jax.random.split(key, 2 * count)
+    matrices = _mesh_matrices(meshes, keys, imperfections)
+    mat_u, mat_v = matrices[:count], matrices[count:]
+    sigma = jnp.asarray(operator.sigma).reshape(count, 1, -1).astype(mat_u.dtype)
+    transfer = (mat_u * sigma) @ mat_v
+    gain = jnp.asarray(operator.gain).reshape(count)
+    gain = gain / jnp.sqrt(_transmission(mat_u) * _transmission(mat_v))
+    full_scale = adc_headroom * jnp.sum(jnp.abs(transfer), axis=-1)
+    transfer = transfer.reshape(lead + transfer.shape[-2:])
+    return RealisedOperator(
+        t_real=jnp.real(transfer),
+        t_imag=jnp.imag(transfer),
+        gain=gain.reshape(lead),
+        full_scale=full_scale.reshape((*lead, -1)),
+        shape=operator.shape,
+        core_size=operator.core_size,
+        is_complex=operator.is_complex,
+    )
+
+
 def realise(operator, hw, key=None):
     """Sample one chip for every tile of ``operator`` and build the transfer matrices.
+
+    All tiles are realised by one jit-compiled, vmapped kernel (chip sampling and
+    transfer matrices of every mesh at once); the transfer matrices are built here,
+    once, so that running the operator costs one batched product per call.
 
     Args:
         operator: an :class:`SVDOperator`.
@@ -169,40 +248,46 @@ def realise(operator, hw, key=None):
     Returns:
         A :class:`RealisedOperator`.
     """
-    lead = operator.grid
-    count = int(np.prod(lead))
-    u_mesh, v_mesh = _flatten(operator.u_mesh, count), _flatten(operator.v_mesh, count)
-    keys_u = keys_v = None
-    if key is not None and hw.has_imperfections:
-        keys_u, keys_v = jnp.split(jax.random.split(key, 2 * count), 2)
-    spec = hw.imperfections()
-    mat_u = _mesh_matrices(u_mesh, keys_u, spec)
-    mat_v = _mesh_matrices(v_mesh, keys_v, spec)
-    sigma = jnp.asarray(operator.sigma).reshape(count, -1)
-    transfer = (mat_u * sigma[:, None, :].astype(mat_u.dtype)) @ mat_v
-    gain = jnp.asarray(operator.gain).reshape(count)
-    gain = gain / jnp.sqrt(_transmission(mat_u) * _transmission(mat_v))
-    full_scale = hw.adc_headroom * jnp.sum(jnp.abs(transfer), axis=-1)
-    shape5 = lead + transfer.shape[-2:]
-    return RealisedOperator(
-        t_real=jnp.real(transfer).reshape(shape5),
-        t_imag=jnp.imag(transfer).reshape(shape5),
-        gain=gain.reshape(lead),
-        full_scale=full_scale.reshape((*lead, -1)),
-        shape=operator.shape,
-        core_size=operator.core_size,
-        is_complex=operator.is_complex,
-    )
+    if key is None or not hw.has_imperfections:
+        key = None
+    return _realise_tiles(operator, key, hw.imperfections(), hw.adc_headroom)
 
 
-def _products(t_real, t_imag, u):
-    spec = "brcij,bcjn->brcin"
+def _column_major(t, dtype):
+    """``(B, R, C, N, N)`` tile matrices as ``(B, C, R N, N)``: per tile column, the
+    matrices of its ``R`` tiles stacked along the output axis."""
+    b, r, c, n, _ = t.shape
+    return t.astype(dtype).transpose(0, 2, 1, 3, 4).reshape(b, c, r * n, n)
+
+
+def _tile_fields(operator, u):
+    """Output fields of every tile: ``(real, imag)``, each ``(B, C, R, N, n)``.
+
+    ``u`` is the ``(B, C, N, n)`` normalised drive. The tiles of one tile column share
+    their inputs, so each column is one dense ``R N x N`` product with the column's
+    inputs (one batched matmul per quadrature for the whole operator); every tile's
+    output stays separate for its own detectors and ADC. Under ``jit`` a quadrature
+    that nothing reads (the imaginary part of a noiseless real readout) is dropped.
+    """
+    b, rows, cols, n_core, _ = operator.t_real.shape
+    dtype = jnp.real(u).dtype
+
+    def product(t, v):
+        y = jnp.einsum("bcij,bcjn->bcin", _column_major(t, dtype), v)
+        return y.reshape(b, cols, rows, n_core, -1)
+
+    t_re, t_im = operator.t_real, operator.t_imag
     if not jnp.iscomplexobj(u):
-        return jnp.einsum(spec, t_real, u), jnp.einsum(spec, t_imag, u)
-    ur, ui = jnp.real(u), jnp.imag(u)
-    real = jnp.einsum(spec, t_real, ur) - jnp.einsum(spec, t_imag, ui)
-    imag = jnp.einsum(spec, t_real, ui) + jnp.einsum(spec, t_imag, ur)
+        return product(t_re, u), product(t_im, u)
+    u_re, u_im = jnp.real(u), jnp.imag(u)
+    real = product(t_re, u_re) - product(t_im, u_im)
+    imag = product(t_re, u_im) + product(t_im, u_re)
     return real, imag
+
+
+def _by_column(a):
+    """``(B, R, C, ...)`` to the ``(B, C, R, ...)`` layout of :func:`_tile_fields`."""
+    return jnp.swapaxes(a, 1, 2)
 
 
 def input_full_scale(calibration, hw):
@@ -218,6 +303,17 @@ def input_full_scale(calibration, hw):
         logger.warning("calibration inputs are all zero; DAC full scale set to 1")
         return 1.0
     return largest * hw.dac_headroom
+
+
+@eqx.filter_jit
+def _calibrated_full_scale(operator, calibration, input_scale, dac_bits, headroom):
+    u = detection.convert_inputs(calibration, dac_bits, input_scale)
+    u = tiling.split_inputs(u, operator.gain.shape[2], operator.core_size)
+    u = u.astype(jnp.result_type(u.dtype, operator.t_real.dtype))
+    real, imag = _tile_fields(operator, u)
+    peak = jnp.maximum(jnp.max(jnp.abs(real), axis=-1), jnp.max(jnp.abs(imag), axis=-1))
+    peak = _by_column(peak).astype(operator.full_scale.dtype)
+    return jnp.where(peak > 0, headroom * peak, operator.full_scale)
 
 
 def calibrate_adc(operator, calibration, input_scale, hw):
@@ -236,20 +332,25 @@ def calibrate_adc(operator, calibration, input_scale, hw):
     """
     if np.ndim(calibration) == 0:
         return operator
-    u = detection.convert_inputs(jnp.asarray(calibration), hw.dac_bits, input_scale)
-    u = tiling.split_inputs(u, operator.gain.shape[2], operator.core_size)
-    real, imag = _products(
-        operator.t_real,
-        operator.t_imag,
-        u.astype(operator.t_real.dtype) if not jnp.iscomplexobj(u) else u,
+    full_scale = _calibrated_full_scale(
+        operator,
+        jnp.asarray(calibration),
+        jnp.asarray(input_scale),
+        hw.dac_bits,
+        hw.adc_headroom,
     )
-    peak = jnp.maximum(jnp.max(jnp.abs(real), axis=-1), jnp.max(jnp.abs(imag), axis=-1))
-    full_scale = jnp.where(peak > 0, hw.adc_headroom * peak, operator.full_scale)
     return eqx.tree_at(lambda o: o.full_scale, operator, full_scale)
 
 
 def apply(operator, x, x_scale, hw, key=None):
     """Run inputs through a realised operator: DAC, cores, detection, ADC, sums.
+
+    The tiles' precomputed transfer matrices are applied as one batched product in
+    the real precision of ``x`` (float32 inputs never touch complex128); detection
+    noise and ADC quantisation then act on all tile outputs at once, each tile output
+    with its own detector noise and its own ADC, and the digitised partial sums of a
+    tile row are added electronically. No approximation: this is the per-tile model
+    of :mod:`nn_mapping.tiling` and :mod:`nn_mapping.detection`, vectorised.
 
     Args:
         operator: a :class:`RealisedOperator` of ``(B, M, K)`` weights.
@@ -263,15 +364,15 @@ def apply(operator, x, x_scale, hw, key=None):
         weight and real inputs, complex otherwise.
     """
     m, _k = operator.shape
-    n_core = operator.core_size
     cols = operator.gain.shape[2]
     u = detection.convert_inputs(x, hw.dac_bits, x_scale)
-    u = tiling.split_inputs(u, cols, n_core)
+    u = tiling.split_inputs(u, cols, operator.core_size)
     dtype = jnp.real(u).dtype
-    t_real, t_imag = operator.t_real.astype(dtype), operator.t_imag.astype(dtype)
-    fields = _products(t_real, t_imag, u)
+    fields = _tile_fields(operator, u)
     quadratures = 2 if (operator.is_complex or jnp.iscomplexobj(u)) else 1
-    full_scale = operator.full_scale.astype(dtype)[..., None]
+    full_scale = _by_column(operator.full_scale).astype(dtype)[..., None]
     detected = detection.read_outputs(key, fields, full_scale, hw, quadratures)
-    partial = detected * operator.gain.astype(dtype)[..., None, None]
-    return tiling.accumulate(partial, m) * x_scale
+    gain = _by_column(operator.gain).astype(dtype)[..., None, None]
+    partial = tiling.sum_columns(detected * gain, 1)
+    b, rows, n_core, n = partial.shape
+    return partial.reshape(b, rows * n_core, n)[:, :m] * x_scale

@@ -115,3 +115,83 @@ def test_hardware_photon_budget():
     assert hw.full_scale_photons == pytest.approx(1e-13 / 1.2816e-19, rel=1e-3)
     assert Hardware.ideal().full_scale_photons == np.inf
     assert not Hardware.ideal().noisy and not Hardware.ideal().has_imperfections
+
+
+def test_batched_compile_equals_per_tile_decomposition():
+    from photonics.decompose import decompose
+
+    rng = np.random.default_rng(11)
+    w = rng.normal(size=(2, 9, 7))
+    operator = svd.compile_weights(w, 4)
+    tiles = tiling.to_tiles(w, 4).reshape(-1, 4, 4)
+    u, sigma, vh, gain = svd.svd_tiles(tiles)
+    count = tiles.shape[0]
+    chunked = svd.decompose_many(np.concatenate([u, vh]), "clements", chunk=5)
+    for i in range(count):
+        index = np.unravel_index(i, operator.grid)
+        for mesh, unitary, row in (
+            (operator.u_mesh, u[i], i),
+            (operator.v_mesh, vh[i], count + i),
+        ):
+            expected = decompose(unitary, "clements")
+            for name in ("theta", "phi", "out_phase"):
+                assert_allclose(
+                    np.asarray(getattr(mesh, name))[index], getattr(expected, name)
+                )
+                assert_allclose(getattr(chunked, name)[row], getattr(expected, name))
+    assert_allclose(operator.sigma.reshape(count, -1), sigma)
+    assert_allclose(operator.gain.reshape(count), gain)
+
+
+def _tile_mesh(mesh, index):
+    return jax.tree.map(lambda a: jnp.asarray(a[index]), mesh)
+
+
+def test_realised_tiles_equal_per_tile_chips():
+    from photonics.imperfections import sample_chip
+    from photonics.mesh import transfer_matrix
+
+    hw = Hardware(core_size=4, phase_error_std_rad=0.05, splitter_error_std=0.02)
+    operator = svd.compile_weights(np.random.default_rng(5).normal(size=(1, 8, 6)), 4)
+    key = jax.random.key(9)
+    realised = svd.realise(operator, hw, key)
+    count = int(np.prod(operator.grid))
+    keys = jax.random.split(key, 2 * count)
+    spec = hw.imperfections()
+    for i in range(count):
+        index = np.unravel_index(i, operator.grid)
+        u_mesh = jax.tree.map(
+            lambda a, index=index: jnp.asarray(a[index]), operator.u_mesh
+        )
+        v_mesh = jax.tree.map(
+            lambda a, index=index: jnp.asarray(a[index]), operator.v_mesh
+        )
+        mat_u = transfer_matrix(u_mesh, sample_chip(keys[i], u_mesh, spec))
+        mat_v = transfer_matrix(v_mesh, sample_chip(keys[count + i], v_mesh, spec))
+        expected = (mat_u * jnp.asarray(operator.sigma[index])) @ mat_v
+        got = realised.t_real[index] + 1j * realised.t_imag[index]
+        assert_allclose(got, expected, scale=10)
+
+
+@pytest.mark.parametrize("complex_", [False, True])
+def test_vectorised_apply_equals_per_tile_loop(complex_):
+    from nn_mapping import detection
+
+    rng = np.random.default_rng(4)
+    w = _weights(rng, (2, 11, 9), complex_)
+    hw = Hardware.ideal(4).replace(adc_bits=5, dac_bits=6, phase_error_std_rad=0.05)
+    realised = svd.realise(svd.compile_weights(w, 4), hw, jax.random.key(2))
+    x = jnp.asarray(rng.uniform(-1, 1, size=(2, 9, 3)))
+    y = svd.apply(realised, x, 1.0, hw)
+    u = tiling.split_inputs(detection.convert_inputs(x, hw.dac_bits, 1.0), 3, 4)
+    b, rows, cols = realised.gain.shape
+    expected = np.zeros((b, rows * 4, 3), complex)
+    for bi, r, c in np.ndindex(b, rows, cols):
+        t = realised.t_real[bi, r, c] + 1j * realised.t_imag[bi, r, c]
+        field = t @ u[bi, c]
+        fs = realised.full_scale[bi, r, c][:, None]
+        out = detection.quantize(jnp.real(field), hw.adc_bits, fs)
+        if complex_:
+            out = out + 1j * detection.quantize(jnp.imag(field), hw.adc_bits, fs)
+        expected[bi, r * 4 : (r + 1) * 4] += realised.gain[bi, r, c] * np.asarray(out)
+    assert_allclose(y, expected[:, :11], scale=10)
