@@ -24,6 +24,13 @@ Models:
   oscillator (``r**2`` = LO photons); intensity readout uses a reference tapped from
   the signal laser at the output's full-scale amplitude, so its shot noise depends on
   the signal.
+* Integrating receiver (:func:`read_integrated`): the photocurrents of several
+  balanced detectors, each scaled by a receiver gain ``g_c``, are integrated before
+  one ADC conversion. Nothing nonlinear acts between the detectors and the
+  integrator, so the sum of independent Gaussian noises is one Gaussian: the
+  output is ``sum_c g_c Re(s_c)`` plus noise of variance ``sum_c g_c**2 var_c``
+  (each ``var_c`` from :func:`balanced_noise_terms`), drawn once per output and
+  quadrature.
 """
 
 import jax
@@ -151,21 +158,89 @@ def read_outputs(key, fields, full_scale, hw, quadratures):
     return lax.complex(parts[0], parts[1])
 
 
+def _balanced_variance_photons(real, imag, full_scale, hw):
+    """Each balanced detector's noise variance in photon-amplitude units, and the
+    amplitude ``scale`` (``sqrt`` of the full-scale input photons) normalising it."""
+    scale = hw.full_scale_photons**0.5
+    reference = reference_amplitude(hw, full_scale, scale)
+    magnitude = jnp.sqrt(real**2 + imag**2) * scale
+    efficiency, thermal = hw.quantum_efficiency, hw.thermal_noise_electrons
+    return balanced_variance(magnitude, reference, efficiency, thermal), scale
+
+
+def balanced_noise_terms(full_scale, hw):
+    """Noise variance of balanced detectors as ``per_power * |s|**2 + floor``.
+
+    The variance of :func:`balanced_variance`, expressed for a signal ``s``
+    normalised to the full-scale input amplitude (``S`` photons per sample): with
+    reference ``r`` (:func:`reference_amplitude`), the normalised variance is
+    ``|s|**2 / (4 eta r**2) + (eta r**2 + 2 sigma_th**2) / (4 eta**2 r**2 S)``. The
+    first term is the signal's own shot noise, the second the reference's shot
+    noise and the receiver noise.
+
+    Args:
+        full_scale: normalised ADC full scale of each detector's output (array;
+            sets the reference of intensity readout).
+        hw: the :class:`nn_mapping.hardware.Hardware`; must be ``noisy``.
+
+    Returns:
+        ``(per_power, floor)``, arrays of ``full_scale``'s shape and dtype.
+    """
+    photons = hw.full_scale_photons
+    reference = reference_amplitude(hw, full_scale, photons**0.5)
+    eta, thermal = hw.quantum_efficiency, hw.thermal_noise_electrons
+    denominator = 4 * eta * reference**2
+    per_power = 1 / denominator
+    floor = (eta * reference**2 + 2 * thermal**2) / (eta * denominator * photons)
+    return per_power.astype(full_scale.dtype), floor.astype(full_scale.dtype)
+
+
 def _add_detection_noise(key, real, imag, parts, full_scale, hw):
     """Add each balanced detector's Gaussian noise to its quadrature(s).
 
     One ``jax.random.normal`` call draws the noise of every detector at once (one
     independent draw per output, quadrature and sample), before any quantisation.
     """
-    scale = hw.full_scale_photons**0.5
-    reference = reference_amplitude(hw, full_scale, scale)
-    magnitude = jnp.sqrt(real**2 + imag**2) * scale
-    efficiency, thermal = hw.quantum_efficiency, hw.thermal_noise_electrons
-    std = jnp.sqrt(balanced_variance(magnitude, reference, efficiency, thermal)) / scale
+    variance, scale = _balanced_variance_photons(real, imag, full_scale, hw)
+    std = jnp.sqrt(variance) / scale
     dtype = parts[0].dtype
     noise = jax.random.normal(key, (len(parts), *parts[0].shape), dtype)
     std = std.astype(dtype)
     return [part + std * xi for part, xi in zip(parts, noise, strict=True)]
+
+
+def read_integrated(key, sums, variance, full_scale, hw):
+    """Digitise the outputs of integrating receivers: one ADC conversion per output.
+
+    Each output integrates the gain-weighted photocurrents of several balanced
+    detectors (the tiles of one tile row, see :mod:`nn_mapping.hardware`). Its
+    noise is one Gaussian whose variance is the gain-squared-weighted sum of the
+    detectors' variances: exact, since independent Gaussian noises are summed
+    linearly. The ADC then quantises the sum on its own full scale, with an error of
+    at most half its LSB inside the range.
+
+    Args:
+        key: ``jax.random`` key (unused when ``hw.noisy`` is false; may be ``None``).
+        sums: the noise-free integrated quadratures, ``[real]`` or ``[real, imag]``,
+            arrays of equal shape, normalised to the full-scale input amplitude.
+        variance: summed noise variance of each output, broadcastable to the sums
+            (ignored when ``hw.noisy`` is false; may be ``None``).
+        full_scale: normalised ADC full scale of each integrated output.
+        hw: the :class:`nn_mapping.hardware.Hardware` (``adc_bits``, ``noisy``).
+
+    Returns:
+        The digitised outputs: real for one quadrature, complex for two.
+    """
+    parts = list(sums)
+    if hw.noisy:
+        dtype = parts[0].dtype
+        noise = jax.random.normal(key, (len(parts), *parts[0].shape), dtype)
+        std = jnp.sqrt(variance).astype(dtype)
+        parts = [part + std * xi for part, xi in zip(parts, noise, strict=True)]
+    parts = [quantize(p, hw.adc_bits, full_scale) for p in parts]
+    if len(parts) == 1:
+        return parts[0]
+    return lax.complex(parts[0], parts[1])
 
 
 def convert_inputs(x, bits, full_scale):

@@ -12,6 +12,25 @@ Light budget and detection model (see :mod:`nn_mapping.detection`):
   for one sample of duration ``1 / sample_rate_GHz`` ns, so the full-scale photon number
   per sample is ``power_mW * 1e-3 / (sample_rate_GHz * 1e9) / (h c / wavelength)``;
 * ``power_mW=None`` means unlimited light: no shot or receiver noise.
+
+Accumulation of the partial sums of a tile row (``accumulation``):
+
+* ``"digital"`` (default): every tile output has its own detector and ADC, and the
+  digitised partial sums of a tile row are added electronically. Each ADC needs only
+  the dynamic range of one tile's output, but a ``C``-column row costs ``C``
+  conversions per output, and the ADC errors of the ``C`` partial sums add up.
+* ``"analog"``: the photocurrents of the tiles of one tile row are integrated on the
+  receiver before a single ADC conversion per output: summed on one charge node, or,
+  with the tiles time-multiplexed onto one core, accumulated over successive slots
+  by a charge-integrating receiver (Hamerly et al., PRX 9, 021032 (2019), integrate
+  homodyne products over time the same way). Each tile's electronic gain becomes a
+  programmable receiver gain applied before integration. Per output: the noise-free
+  signals add, the variances of the tiles' independent detector noises add, and one
+  ADC digitises the sum, so ``C`` times fewer conversions, each needing the dynamic
+  range of the accumulated output (its full scale is calibrated on the sum). Only
+  the weight-stationary mesh engine (:mod:`nn_mapping.svd`) integrates; dynamic
+  engines always digitise each tile's output, and the energy ledger
+  (:mod:`nn_mapping.ledger`) prices one ADC conversion per tile output either way.
 """
 
 import dataclasses
@@ -22,6 +41,7 @@ from photonics.units import photon_energy_J
 
 MESHES = ("clements", "reck")
 DETECTIONS = ("coherent", "intensity")
+ACCUMULATIONS = ("digital", "analog")
 MAX_BITS = 24
 
 
@@ -72,6 +92,10 @@ class Hardware:
             output seen at calibration (or of the worst case, the largest output any
             input within the DAC range can produce, when no calibration data is
             given); outputs beyond it are clipped.
+        accumulation: how the partial sums of a tile row are added: ``"digital"``
+            (one ADC per tile output, digitised partial sums added electronically)
+            or ``"analog"`` (photocurrents integrated on the receiver, one ADC per
+            output with the range of the sum); see the module docstring.
 
     Raises:
         InputError: for any field out of range (named in the message).
@@ -97,6 +121,7 @@ class Hardware:
     adc_bits: int | None = 8
     dac_headroom: float = 1.0
     adc_headroom: float = 1.0
+    accumulation: str = "digital"
 
     def __post_init__(self):
         check_int("core_size", self.core_size, minimum=1)
@@ -109,6 +134,7 @@ class Hardware:
         _check_bits("adc_bits", self.adc_bits)
         check_positive("dac_headroom", self.dac_headroom)
         check_positive("adc_headroom", self.adc_headroom)
+        check_choice("accumulation", self.accumulation, ACCUMULATIONS)
 
     def _check_imperfections(self):
         for name in ("loss_dB", "loss_std_dB", "splitter_error_std"):

@@ -14,6 +14,12 @@ passive circuit is exactly this matrix product, so the physics is unchanged and 
 cost per input is that of a matmul. The gain is calibrated against the mean power
 transmission of each sampled mesh, ``|M|_F**2 / N``, as a real system calibrates its
 insertion loss; what remains of the imperfections is the error of the mapping.
+
+Detection follows ``hw.accumulation`` (see :mod:`nn_mapping.hardware`): with
+``"digital"`` every tile output is detected and digitised on its own and the
+digitised partial sums of a tile row are added electronically; with ``"analog"`` the
+gain-weighted photocurrents of a tile row are integrated on the receiver and each
+output is digitised once, on an ADC range calibrated for the sum.
 """
 
 import contextlib
@@ -74,6 +80,13 @@ class RealisedOperator(eqx.Module):
             the full-scale input amplitude. :func:`realise` sets the worst case (the
             largest output any input within the DAC range can produce, the row sums
             of ``|T|``); :func:`calibrate_adc` narrows it to the calibration data.
+            With analog accumulation it still sets each detector's intensity
+            reference.
+        sum_full_scale: ``(B, R, N)`` ADC full scale of each output of a tile row
+            under analog accumulation, in the same normalised units as the
+            integrated signal ``sum_c gain_c T_c u_c``: worst case
+            ``sum_c gain_c full_scale_c`` from :func:`realise`, narrowed by
+            :func:`calibrate_adc`.
         shape: ``(M, K)``.
         core_size: ``N``.
         is_complex: whether the weight is complex (read both quadratures).
@@ -83,6 +96,7 @@ class RealisedOperator(eqx.Module):
     t_imag: jax.Array
     gain: jax.Array
     full_scale: jax.Array
+    sum_full_scale: jax.Array
     shape: tuple[int, int] = eqx.field(static=True)
     core_size: int = eqx.field(static=True)
     is_complex: bool = eqx.field(static=True)
@@ -220,12 +234,15 @@ def _realise_tiles(operator, key, imperfections, adc_headroom):
     gain = jnp.asarray(operator.gain).reshape(count)
     gain = gain / jnp.sqrt(_transmission(mat_u) * _transmission(mat_v))
     full_scale = adc_headroom * jnp.sum(jnp.abs(transfer), axis=-1)
+    full_scale = full_scale.reshape((*lead, -1))
+    gain = gain.reshape(lead)
     transfer = transfer.reshape(lead + transfer.shape[-2:])
     return RealisedOperator(
         t_real=jnp.real(transfer),
         t_imag=jnp.imag(transfer),
-        gain=gain.reshape(lead),
-        full_scale=full_scale.reshape((*lead, -1)),
+        gain=gain,
+        full_scale=full_scale,
+        sum_full_scale=jnp.sum(gain[..., None] * full_scale, axis=2),
         shape=operator.shape,
         core_size=operator.core_size,
         is_complex=operator.is_complex,
@@ -305,15 +322,52 @@ def input_full_scale(calibration, hw):
     return largest * hw.dac_headroom
 
 
+def _peak(real, imag):
+    """Largest quadrature magnitude over the last (sample) axis."""
+    return jnp.maximum(jnp.max(jnp.abs(real), axis=-1), jnp.max(jnp.abs(imag), axis=-1))
+
+
+def _integrated_fields(operator, u):
+    """Noise-free integrated signals of analog accumulation: ``(real, imag)``.
+
+    Each is ``(B, R, N, n)``: ``sum_c gain_c T_rc u_c`` for the ``(B, C, N, n)``
+    drive ``u``, computed as one dense product per quadrature with the gain-weighted
+    tiles reassembled into one matrix (the sum over a tile row is the matrix
+    product's own sum over its inner axis).
+    """
+    b, rows, cols, n_core, _ = operator.t_real.shape
+    dtype = jnp.real(u).dtype
+    gain = operator.gain.astype(dtype)[..., None, None]
+    shape = (rows * n_core, cols * n_core)
+
+    def product(t, v):
+        dense = tiling.from_tiles(t.astype(dtype) * gain, shape)
+        return (dense @ v.reshape(b, shape[1], -1)).reshape(b, rows, n_core, -1)
+
+    t_re, t_im = operator.t_real, operator.t_imag
+    if not jnp.iscomplexobj(u):
+        return product(t_re, u), product(t_im, u)
+    u_re, u_im = jnp.real(u), jnp.imag(u)
+    real = product(t_re, u_re) - product(t_im, u_im)
+    imag = product(t_re, u_im) + product(t_im, u_re)
+    return real, imag
+
+
 @eqx.filter_jit
 def _calibrated_full_scale(operator, calibration, input_scale, dac_bits, headroom):
+    """Calibrated ADC full scales ``(B, R, C, N)`` per tile and ``(B, R, N)`` per
+    integrated output (each the worst case where the calibration peak is zero)."""
     u = detection.convert_inputs(calibration, dac_bits, input_scale)
     u = tiling.split_inputs(u, operator.gain.shape[2], operator.core_size)
     u = u.astype(jnp.result_type(u.dtype, operator.t_real.dtype))
     real, imag = _tile_fields(operator, u)
-    peak = jnp.maximum(jnp.max(jnp.abs(real), axis=-1), jnp.max(jnp.abs(imag), axis=-1))
-    peak = _by_column(peak).astype(operator.full_scale.dtype)
-    return jnp.where(peak > 0, headroom * peak, operator.full_scale)
+    peak = _by_column(_peak(real, imag)).astype(operator.full_scale.dtype)
+    tile = jnp.where(peak > 0, headroom * peak, operator.full_scale)
+
+    total = _peak(*_integrated_fields(operator, u))
+    total = total.astype(operator.sum_full_scale.dtype)
+    summed = jnp.where(total > 0, headroom * total, operator.sum_full_scale)
+    return tile, summed
 
 
 def calibrate_adc(operator, calibration, input_scale, hw):
@@ -328,29 +382,83 @@ def calibrate_adc(operator, calibration, input_scale, hw):
 
     Returns:
         The operator with ``full_scale`` = ``hw.adc_headroom`` times the largest
-        quadrature each output reached (the worst case where that is zero).
+        quadrature each tile output reached, and ``sum_full_scale`` = the same for
+        each gain-weighted sum over a tile row (analog accumulation); the worst case
+        where the largest is zero.
     """
     if np.ndim(calibration) == 0:
         return operator
-    full_scale = _calibrated_full_scale(
+    full_scale, sum_full_scale = _calibrated_full_scale(
         operator,
         jnp.asarray(calibration),
         jnp.asarray(input_scale),
         hw.dac_bits,
         hw.adc_headroom,
     )
-    return eqx.tree_at(lambda o: o.full_scale, operator, full_scale)
+    return eqx.tree_at(
+        lambda o: (o.full_scale, o.sum_full_scale),
+        operator,
+        (full_scale, sum_full_scale),
+    )
+
+
+def _read_digital(operator, fields, hw, quadratures, key):
+    """Per-tile detection and ADC, digitised partial sums added: ``(B, R, N, n)``."""
+    dtype = fields[0].dtype
+    full_scale = _by_column(operator.full_scale).astype(dtype)[..., None]
+    detected = detection.read_outputs(key, fields, full_scale, hw, quadratures)
+    gain = _by_column(operator.gain).astype(dtype)[..., None, None]
+    return tiling.sum_columns(detected * gain, 1)
+
+
+def _integrated_variance(operator, u, hw):
+    """Noise variance of each integrated output, ``(B, R, N, n)``.
+
+    ``sum_c gain_c**2 var_c`` with each tile detector's ``var_c = a_c |s_c|**2 +
+    f_c`` (:func:`nn_mapping.detection.balanced_noise_terms`): the signal-shot-noise
+    part is the summed power of the tiles with rows scaled by ``gain_c sqrt(a_c)``
+    (:func:`nn_mapping.tiling.sum_column_powers`), the rest a constant per output.
+    A detector whose tile has zero gain or whose output range is zero contributes
+    nothing, as its ADC would read zero in digital accumulation.
+    """
+    dtype = jnp.real(u).dtype
+    full_scale = operator.full_scale.astype(dtype)
+    per_power, floor = detection.balanced_noise_terms(full_scale, hw)
+    gain = operator.gain.astype(dtype)[..., None]
+    live = (gain > 0) & (full_scale > 0)
+    weight = jnp.where(live, gain * jnp.sqrt(per_power), 0)[..., None]
+    floor = jnp.sum(jnp.where(live, gain**2 * floor, 0), axis=2)
+    t_re = operator.t_real.astype(dtype) * weight
+    t_im = operator.t_imag.astype(dtype) * weight
+    return tiling.sum_column_powers(t_re, t_im, u) + floor[..., None]
+
+
+def _read_analog(operator, u, hw, quadratures, key):
+    """Integrated photocurrents of each tile row, one ADC per output: ``(B, R, N, n)``.
+
+    The noise of the integrated output has the gain-squared-weighted sum of the
+    tiles' detector variances; one draw per output and quadrature.
+    """
+    sums = _integrated_fields(operator, u)[:quadratures]
+    variance = _integrated_variance(operator, u, hw) if hw.noisy else None
+    full_scale = operator.sum_full_scale.astype(sums[0].dtype)[..., None]
+    return detection.read_integrated(key, sums, variance, full_scale, hw)
 
 
 def apply(operator, x, x_scale, hw, key=None):
     """Run inputs through a realised operator: DAC, cores, detection, ADC, sums.
 
     The tiles' precomputed transfer matrices are applied as one batched product in
-    the real precision of ``x`` (float32 inputs never touch complex128); detection
-    noise and ADC quantisation then act on all tile outputs at once, each tile output
-    with its own detector noise and its own ADC, and the digitised partial sums of a
-    tile row are added electronically. No approximation: this is the per-tile model
-    of :mod:`nn_mapping.tiling` and :mod:`nn_mapping.detection`, vectorised.
+    the real precision of ``x`` (float32 inputs never touch complex128). With
+    ``hw.accumulation == "digital"``, detection noise and ADC quantisation then act
+    on all tile outputs at once, each tile output with its own detector noise and its
+    own ADC, and the digitised partial sums of a tile row are added electronically.
+    With ``"analog"``, the gain-weighted photocurrents of a tile row are integrated
+    on the receiver: the noise-free signals add, the detector noise variances add
+    (one Gaussian draw per output and quadrature), and one ADC per output digitises
+    the sum on ``operator.sum_full_scale``; ``C`` times fewer conversions, each
+    needing the dynamic range of the sum. No approximation: this is the per-tile
+    model of :mod:`nn_mapping.tiling` and :mod:`nn_mapping.detection`, vectorised.
 
     Args:
         operator: a :class:`RealisedOperator` of ``(B, M, K)`` weights.
@@ -367,12 +475,11 @@ def apply(operator, x, x_scale, hw, key=None):
     cols = operator.gain.shape[2]
     u = detection.convert_inputs(x, hw.dac_bits, x_scale)
     u = tiling.split_inputs(u, cols, operator.core_size)
-    dtype = jnp.real(u).dtype
-    fields = _tile_fields(operator, u)
     quadratures = 2 if (operator.is_complex or jnp.iscomplexobj(u)) else 1
-    full_scale = _by_column(operator.full_scale).astype(dtype)[..., None]
-    detected = detection.read_outputs(key, fields, full_scale, hw, quadratures)
-    gain = _by_column(operator.gain).astype(dtype)[..., None, None]
-    partial = tiling.sum_columns(detected * gain, 1)
+    if hw.accumulation == "analog":
+        partial = _read_analog(operator, u, hw, quadratures, key)
+    else:
+        fields = _tile_fields(operator, u)
+        partial = _read_digital(operator, fields, hw, quadratures, key)
     b, rows, n_core, n = partial.shape
     return partial.reshape(b, rows * n_core, n)[:, :m] * x_scale

@@ -4,8 +4,10 @@ A weight ``W`` of shape ``(M, K)`` is cut into a grid of ``R x C`` tiles of
 ``N x N``, with ``R = ceil(M / N)`` and ``C = ceil(K / N)``; the last row and column of
 tiles are padded with zeros. Tile ``(r, c)`` multiplies the input slice
 ``x[c N:(c + 1) N]`` and contributes a partial sum to the outputs
-``y[r N:(r + 1) N]``; the partial sums of a tile row are detected separately and added
-electronically::
+``y[r N:(r + 1) N]``; the partial sums of a tile row are added, either after each is
+detected and digitised (digital accumulation) or as photocurrents integrated on the
+receiver before one conversion (analog accumulation, see
+:mod:`nn_mapping.hardware`)::
 
     y_r = sum_c W_rc x_c
 
@@ -17,6 +19,7 @@ import math
 
 import jax.numpy as jnp
 import numpy as np
+from jax import lax
 
 from photonics.errors import input_error
 
@@ -107,3 +110,39 @@ def accumulate(partials, m):
     b, rows, _, n_core, n = partials.shape
     total = sum_columns(partials, 2)
     return total.reshape(b, rows * n_core, n)[:, :m]
+
+
+def sum_column_powers(t_real, t_imag, u):
+    """``sum_c |T_rc u_c|**2`` for tiles ``T = t_real + i t_imag``: ``(B, R, N, n)``.
+
+    Args:
+        t_real, t_imag: ``(B, R, C, N, N)`` real and imaginary parts of the tiles.
+        u: ``(B, C, N, n)`` inputs split by :func:`split_inputs`, real or complex.
+
+    Returns:
+        The summed output powers of each tile row, in the real dtype of ``u``. One
+        scan step per tile column multiplies the column's stacked tiles with its
+        inputs, squares and adds to the running sum, so the ``(B, R, C, N, n)``
+        per-tile outputs are never held at once (on CPU, writing and re-reading
+        them costs more than the products).
+    """
+    b, rows, cols, n_core, _ = t_real.shape
+    dtype = jnp.real(u).dtype
+    t_real, t_imag = t_real.astype(dtype), t_imag.astype(dtype)
+    if jnp.iscomplexobj(u):
+        top = jnp.concatenate([t_real, -t_imag], axis=-1)
+        bottom = jnp.concatenate([t_imag, t_real], axis=-1)
+        u = jnp.concatenate([jnp.real(u), jnp.imag(u)], axis=2)
+    else:
+        top, bottom = t_real, t_imag
+    stacked = jnp.stack([top, bottom], axis=3)
+    stacked = jnp.moveaxis(stacked, 2, 0).reshape(cols, b, rows * 2 * n_core, -1)
+
+    def step(total, column):
+        t, v = column
+        y = (t @ v).reshape(b, rows, 2, n_core, -1)
+        return total + y[:, :, 0] ** 2 + y[:, :, 1] ** 2, None
+
+    init = jnp.zeros((b, rows, n_core, u.shape[-1]), dtype)
+    total, _ = lax.scan(step, init, (stacked, jnp.moveaxis(u, 1, 0)))
+    return total
