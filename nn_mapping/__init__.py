@@ -10,6 +10,9 @@
 * energy: the :class:`Workload` description, :func:`price_optical`,
   :func:`price_baseline`, :func:`price_all`, :class:`Ledger`, the model zoo
   (:func:`digits_mlp`, :func:`transformer_block`, :func:`gpt2_small_layer`);
+* attention: :class:`AttentionPolicy`, :func:`compile_block`, dynamic engines
+  (:class:`CrossbarEngine`, :class:`HomodyneEngine`, :class:`ReprogrammedMeshEngine`),
+  :class:`BlockConfig`, :class:`EqxBlock`;
 * report: :func:`build_report`, :func:`write_report`.
 """
 
@@ -20,6 +23,17 @@ from nn_mapping.accuracy import (
     digits_mlp_accuracy,
     relative_error,
     sweep_digits_mlp,
+)
+from nn_mapping.attention import (
+    AttentionPolicy,
+    compile_block,
+    tiny_transformer_accuracy,
+)
+from nn_mapping.engines_dynamic import (
+    CrossbarEngine,
+    HomodyneEngine,
+    ReprogrammedMeshEngine,
+    dynamic_engines,
 )
 from nn_mapping.hardware import Hardware
 from nn_mapping.hardware_aware import (
@@ -50,5 +64,6 @@ from nn_mapping.program import Program, build_workload, compile_function, compil
 from nn_mapping.report import build_report, write_report
 from nn_mapping.svd import SVDOperator, compile_weights, realise
 from nn_mapping.trace import Graph, LinearStep, trace
+from nn_mapping.transformer import BlockConfig, EqxBlock
 from nn_mapping.workload import ElectronicOp, LinearOp, Workload
 from nn_mapping.workloads_zoo import digits_mlp, gpt2_small_layer, transformer_block

@@ -79,6 +79,7 @@ def test_physical_and_unit_box_round_trip():
         optimise_operating_point(MODEL, TARGETS, steps=0)
 
 
+@pytest.mark.slow
 def test_projected_steps_reach_the_corner_of_a_small_box():
     """A small box with loose constraints: the energy falls towards the upper fold
     and towards smaller detunings, so the optimum is the box's edge ``f = 0.9``,

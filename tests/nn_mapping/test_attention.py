@@ -207,6 +207,7 @@ def test_head_count_must_divide_the_width():
         transformer.BlockConfig(d_model=10, n_heads=3)
 
 
+@pytest.mark.slow
 def test_compiled_block_under_jit_and_vmap():
     params, x = block_and_input(SMALL)
     fn = transformer.block_function(params, SMALL)
@@ -238,6 +239,7 @@ def test_energy_by_role_prices_attention_separately():
     assert all(value > 0 for value in energy.values())
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "name",
     ["crossbar"]
