@@ -1,8 +1,10 @@
 """Device figures for the comparison report (``photonics report``).
 
 :func:`report_figures` characterises the default polariton switch preset by simulation
-and returns its S-curve and switching trace, with the switching metrics as a summary;
-the report finds it as ``devices.report_figures``.
+and returns its S-curve and switching trace, with the switching metrics as a summary,
+then the gates simulated from the same switch (AND traces and the two-stage cascade)
+with their truth tables and energies; the report finds it as
+``devices.report_figures``.
 """
 
 import logging
@@ -27,10 +29,10 @@ def report_figures(preset=DEFAULT_PRESET):
     Returns:
         A list of ``(name, matplotlib Figure, summary dict)``: the S-curve (stable and
         unstable branches) and the switching trace of a control pulse at twice the
-        simulated threshold energy.
+        simulated threshold energy; then the AND gate's traces for every input and
+        the two-stage cascade, summarised by each gate's simulated correctness,
+        energy per operation and latency.
     """
-    import matplotlib.pyplot as plt
-
     from devices import plotting
     from devices.metrics import characterise
     from devices.presets import load_preset
@@ -41,13 +43,62 @@ def report_figures(preset=DEFAULT_PRESET):
     summary = {key: float(result[key]) for key in _SUMMARY_KEYS}
     summary["preset"] = preset
     summary["bistable_window"] = dict(result["bistable_window"])
+    figures = _draw(
+        [
+            ("switch_s_curve", lambda ax: plotting.plot_s_curve(model, ax)),
+            (
+                "switch_trace",
+                lambda ax: plotting.plot_switching_trace(result["trace"], ax),
+            ),
+        ],
+        summary,
+    )
+    return figures + _logic_figures(preset)
+
+
+def _draw(makers, summary):
+    import matplotlib.pyplot as plt
+
     figures = []
-    for name, draw in (
-        ("switch_s_curve", lambda ax: plotting.plot_s_curve(model, ax)),
-        ("switch_trace", lambda ax: plotting.plot_switching_trace(result["trace"], ax)),
-    ):
+    for name, draw in makers:
         fig, ax = plt.subplots(figsize=(5, 3.6))
         draw(ax)
         fig.tight_layout()
         figures.append((name, fig, summary))
     return figures
+
+
+def _logic_figures(preset):
+    """AND-gate traces and the cascade, with the gates' simulated tables and energy."""
+    import jax
+
+    from devices import logic_plotting
+    from devices.logic_cli import build_report
+
+    logger.info("simulating gates from the %s switch for the report", preset)
+    with jax.enable_x64(True):
+        report, artefacts = build_report(preset)
+    summary = {
+        name: {
+            "correct": bool(gate["correct"]),
+            "energy_per_op_fJ": float(gate["energy_per_op_fJ"]),
+            "latency_ps": float(gate["latency_ps"]),
+        }
+        for name, gate in report["gates"].items()
+    }
+    summary["cascade_correct"] = bool(report["cascade"]["correct"])
+    return _draw(
+        [
+            (
+                "logic_and_traces",
+                lambda ax: logic_plotting.plot_gate_traces(
+                    artefacts["gates"]["AND"], ax
+                ),
+            ),
+            (
+                "logic_cascade",
+                lambda ax: logic_plotting.plot_cascade(artefacts["cascade"], ax),
+            ),
+        ],
+        summary,
+    )

@@ -151,7 +151,10 @@ def test_full_default_report_with_accuracy_and_devices(tmp_path, capsys):
     best = max(r["accuracy"] for r in rows)
     worst = min(r["accuracy"] for r in rows)
     assert best > 0.9 and worst < 0.5
-    for name in ("pareto.png", "device_switch_s_curve.png", "report.html"):
+    names = ("pareto.png", "device_switch_s_curve.png", "device_logic_cascade.png")
+    for name in (*names, "report.html"):
         assert (out / name).is_file()
     summary = data["devices"]["summaries"]["switch_s_curve"]
     assert 1.0 < summary["switching_energy_fJ"] < 10.0
+    logic = data["devices"]["summaries"]["logic_cascade"]
+    assert logic["cascade_correct"] and logic["AND"]["correct"]
