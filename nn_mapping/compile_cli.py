@@ -39,7 +39,12 @@ def _add(parser, flag, **options):
 def add_arguments(parser):
     """Add the ``--svd`` and ``--model`` options to the ``compile`` parser."""
     _add(parser, "--svd", action="store_true", help="map an arbitrary matrix (SVD)")
-    _add(parser, "--model", metavar="NAME", help="compile a model: mlp-digits")
+    _add(
+        parser,
+        "--model",
+        metavar="NAME",
+        help="compile a model: mlp-digits or tiny-transformer",
+    )
     _add(parser, "--core", type=int, metavar="N", help="core size (64; 16 for models)")
     _add(parser, "--bits", type=int, default=8, help="DAC and ADC bits (default 8)")
     _add(
