@@ -10,7 +10,7 @@ limit, one photon, the shot-noise limit and CMOS. ``--out`` writes the plots.
 import dataclasses
 import logging
 
-from photonics.cli_tools import atomic_directory, format_table, print_json
+from photonics.cli_tools import atomic_directory, format_table, print_json, print_text
 
 logger = logging.getLogger(__name__)
 
@@ -60,7 +60,7 @@ def run_logic(args):
     if args.json:
         print_json(report)
     else:
-        print(tables(report))
+        print_text(tables(report))
     return 0
 
 

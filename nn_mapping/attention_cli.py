@@ -15,7 +15,7 @@ import json
 from nn_mapping import attention
 from nn_mapping.hardware import DETECTIONS, Hardware
 from photonics.checks import check_choice, check_int, check_positive
-from photonics.cli_tools import format_table, print_json, write_atomic
+from photonics.cli_tools import format_table, print_json, print_text, write_atomic
 
 DEFAULT_CORE = 16
 _OP_KEYS = ("name", "shape", "kind", "role", "engine", "tiles")
@@ -106,5 +106,5 @@ def run_tiny_transformer(args):
     if getattr(args, "json", False):
         print_json(result)
     else:
-        print(_text(result))
+        print_text(_text(result))
     return 0

@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 
 from photonics import cli_tools
+from photonics.cli_tools import print_text
 from photonics.errors import input_error
 
 logger = logging.getLogger(__name__)
@@ -156,7 +157,7 @@ def run(args):
     if args.json:
         cli_tools.print_json(rows)
     else:
-        print(_table(rows))
+        print_text(_table(rows))
     return 0
 
 

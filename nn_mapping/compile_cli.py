@@ -22,7 +22,7 @@ from nn_mapping import accuracy, tiling
 from nn_mapping.hardware import DETECTIONS, MESHES, Hardware
 from nn_mapping.program import compile_matrix
 from photonics.checks import check_choice, check_int, check_positive
-from photonics.cli_tools import format_table, print_json, write_atomic
+from photonics.cli_tools import format_table, print_json, print_text, write_atomic
 from photonics.errors import input_error
 
 MODELS = ("mlp-digits",)
@@ -148,7 +148,7 @@ def _emit(args, result, text):
     if args.json:
         print_json(result)
     else:
-        print(text)
+        print_text(text)
 
 
 def run_svd(args):

@@ -10,6 +10,7 @@ import time
 
 from nn_mapping import report, workloads_zoo
 from photonics import checks, cli_tools
+from photonics.cli_tools import print_text
 from photonics.hardware_energy import OpticalEnergyConfig, load_hardware
 
 logger = logging.getLogger(__name__)
@@ -69,8 +70,8 @@ def run(args):
     if args.json:
         cli_tools.print_json(data)
     else:
-        print(_summary(data))
-        print(f"\nreport written to {out_dir} in {data['seconds']:.1f} s")
+        print_text(_summary(data))
+        print_text(f"\nreport written to {out_dir} in {data['seconds']:.1f} s")
     return 0
 
 

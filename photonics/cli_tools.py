@@ -101,3 +101,9 @@ def atomic_directory(path):
     os.replace(tmp, path)
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
+
+
+def print_text(text, file=None):
+    """Write a readable table or report ``text`` (one trailing newline) to stdout."""
+    stream = file or sys.stdout
+    stream.write(f"{text}\n")
