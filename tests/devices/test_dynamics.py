@@ -4,6 +4,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
+from cavities import make_cavity
 
 from devices import (
     SimulationError,
@@ -20,16 +21,7 @@ from photonics.errors import InputError
 
 @pytest.fixture(scope="module")
 def model():
-    return build_two_mode(
-        rabi_meV=8.0,
-        gamma_C_meV=1.0,
-        gamma_X_meV=1.0,
-        g_X_ueVum2=1.0,
-        mode_area_um2=0.15,
-        coupling_efficiency=0.3,
-        exciton_energy_meV=1650.0,
-        pump_detuning_meV=1.5,
-    )
+    return make_cavity()
 
 
 def test_dynamics_relaxes_to_algebraic_steady_state(model):

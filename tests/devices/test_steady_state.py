@@ -6,10 +6,10 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
+from cavities import make_cavity
 
 from devices import (
     KerrCavity,
-    build_two_mode,
     fold_points,
     jacobian,
     kerr_reduction,
@@ -91,18 +91,7 @@ def test_hurwitz_matches_eigenvalues():
         assert got == expected
 
 
-def mose2_like(**overrides):
-    values = dict(
-        rabi_meV=8.0,
-        gamma_C_meV=1.0,
-        gamma_X_meV=1.0,
-        g_X_ueVum2=1.0,
-        mode_area_um2=0.15,
-        coupling_efficiency=0.3,
-        exciton_energy_meV=1650.0,
-        pump_detuning_meV=1.5,
-    )
-    return build_two_mode(**(values | overrides))
+mose2_like = make_cavity  # the shared test cavity
 
 
 def test_two_mode_stability_from_jacobian_eigenvalues():

@@ -2,9 +2,9 @@
 
 import jax
 import numpy as np
+from cavities import make_cavity
 
 from devices import (
-    build_two_mode,
     fold_points,
     lower_polariton_energy_meV,
     phase_diagram,
@@ -14,15 +14,7 @@ from devices import (
 
 
 def test_phase_diagram_matches_loop():
-    model = build_two_mode(
-        rabi_meV=8.0,
-        gamma_C_meV=1.0,
-        gamma_X_meV=1.0,
-        g_X_ueVum2=1.0,
-        mode_area_um2=0.15,
-        coupling_efficiency=0.3,
-        exciton_energy_meV=1650.0,
-    )
+    model = make_cavity(pump_detuning_meV=0.0)
     detunings = np.array([0.5, 1.5, 2.5])
     powers = np.geomspace(50.0, 5000.0, 9)
     diagram = phase_diagram(model, detunings, powers)
