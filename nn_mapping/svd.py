@@ -293,6 +293,11 @@ def _tile_fields(operator, u):
         y = jnp.einsum("bcij,bcjn->bcin", _column_major(t, dtype), v)
         return y.reshape(b, cols, rows, n_core, -1)
 
+    return _complex_product(product, operator, u)
+
+
+def _complex_product(product, operator, u):
+    """``(Re, Im)`` of ``T u`` from a real bilinear ``product`` of T's planes and u."""
     t_re, t_im = operator.t_real, operator.t_imag
     if not jnp.iscomplexobj(u):
         return product(t_re, u), product(t_im, u)
@@ -344,13 +349,7 @@ def _integrated_fields(operator, u):
         dense = tiling.from_tiles(t.astype(dtype) * gain, shape)
         return (dense @ v.reshape(b, shape[1], -1)).reshape(b, rows, n_core, -1)
 
-    t_re, t_im = operator.t_real, operator.t_imag
-    if not jnp.iscomplexobj(u):
-        return product(t_re, u), product(t_im, u)
-    u_re, u_im = jnp.real(u), jnp.imag(u)
-    real = product(t_re, u_re) - product(t_im, u_im)
-    imag = product(t_re, u_im) + product(t_im, u_re)
-    return real, imag
+    return _complex_product(product, operator, u)
 
 
 @eqx.filter_jit
