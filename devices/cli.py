@@ -17,20 +17,25 @@ logger = logging.getLogger(__name__)
 DEFAULT_PRESET = "mose2-nanocavity"
 
 
-def register_switch(subparsers):
-    """Add the ``switch`` subparser (entry point ``photonics.commands: switch``)."""
+def add_preset_arguments(parser, out_help):
+    """Add ``--preset``, ``--json`` and ``--out`` shared by the device subcommands."""
     from devices.presets import preset_names
 
-    parser = subparsers.add_parser(
-        "switch", help="characterise a polariton switch preset"
-    )
     parser.add_argument(
         "--preset",
         default=DEFAULT_PRESET,
         help=f"preset name, one of: {', '.join(preset_names())} (default: %(default)s)",
     )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
-    parser.add_argument("--out", metavar="DIR", help="write the four plots as PNG here")
+    parser.add_argument("--out", metavar="DIR", help=out_help)
+
+
+def register_switch(subparsers):
+    """Add the ``switch`` subparser (entry point ``photonics.commands: switch``)."""
+    parser = subparsers.add_parser(
+        "switch", help="characterise a polariton switch preset"
+    )
+    add_preset_arguments(parser, "write the four plots as PNG here")
     parser.add_argument(
         "--list-presets", action="store_true", help="list the presets and exit"
     )

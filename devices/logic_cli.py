@@ -14,7 +14,6 @@ from photonics.cli_tools import atomic_directory, format_table, print_json, prin
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_PRESET = "mose2-nanocavity"
 #: Input-energy scales of the OR gate for the error-rate curve (1 = the design).
 BER_SCALES = (0.4, 0.45, 0.5, 0.55, 0.6, 0.8)
 BER_TRAJECTORIES = 40
@@ -23,18 +22,12 @@ STREAM_BITS = 16
 
 def register(subparsers):
     """Add the ``logic`` subparser (entry point ``photonics.commands: logic``)."""
-    from devices.presets import preset_names
+    from devices.cli import add_preset_arguments
 
     parser = subparsers.add_parser(
         "logic", help="simulate optical logic gates and a cascade from a switch preset"
     )
-    parser.add_argument(
-        "--preset",
-        default=DEFAULT_PRESET,
-        help=f"preset name, one of: {', '.join(preset_names())} (default: %(default)s)",
-    )
-    parser.add_argument("--json", action="store_true", help="print one JSON object")
-    parser.add_argument("--out", metavar="DIR", help="write the plots as PNG here")
+    add_preset_arguments(parser, "write the plots as PNG here")
     parser.add_argument("--seed", type=int, default=0, help="noise key (default 0)")
     parser.set_defaults(handler=run_logic)
 

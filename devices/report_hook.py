@@ -9,9 +9,10 @@ with their truth tables and energies; the report finds it as
 
 import logging
 
+from devices.cli import DEFAULT_PRESET
+
 logger = logging.getLogger(__name__)
 
-DEFAULT_PRESET = "mose2-nanocavity"
 _SUMMARY_KEYS = (
     "switching_energy_fJ",
     "switching_energy_photons",
