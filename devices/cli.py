@@ -10,7 +10,7 @@ import logging
 
 import numpy as np
 
-from photonics.cli_tools import atomic_directory, format_table, print_json
+from photonics.cli_tools import format_table, print_json
 
 logger = logging.getLogger(__name__)
 
@@ -86,7 +86,6 @@ def _write_plots(out, model, result):
     import matplotlib
 
     matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
 
     from devices import plotting
     from devices.dynamics import hysteresis_loop
@@ -108,13 +107,7 @@ def _write_plots(out, model, result):
         ),
         "phase_diagram.png": lambda ax: plotting.plot_phase_diagram(diagram, ax),
     }
-    with atomic_directory(out) as tmp:
-        for name, draw in figures.items():
-            fig, ax = plt.subplots(figsize=(5, 3.6))
-            draw(ax)
-            fig.tight_layout()
-            fig.savefig(tmp / name, dpi=110)
-            plt.close(fig)
+    plotting.write_plots(out, figures)
     logger.info("wrote %d plots to %s", len(figures), out)
 
 

@@ -10,7 +10,7 @@ limit, one photon, the shot-noise limit and CMOS. ``--out`` writes the plots.
 import dataclasses
 import logging
 
-from photonics.cli_tools import atomic_directory, format_table, print_json, print_text
+from photonics.cli_tools import format_table, print_json, print_text
 
 logger = logging.getLogger(__name__)
 
@@ -232,7 +232,6 @@ def write_plots(out, artefacts):
     import matplotlib
 
     matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
 
     from devices import logic_plotting as lp
 
@@ -245,11 +244,7 @@ def write_plots(out, artefacts):
     figures["ber_vs_energy.png"] = lambda ax: lp.plot_ber(
         artefacts["ber"], ax, floor=artefacts["ber"]["floor"]
     )
-    with atomic_directory(out) as tmp:
-        for name, draw in figures.items():
-            fig, ax = plt.subplots(figsize=(5, 3.6))
-            draw(ax)
-            fig.tight_layout()
-            fig.savefig(tmp / name, dpi=110)
-            plt.close(fig)
+    from devices.plotting import write_plots as save
+
+    save(out, figures)
     logger.info("wrote %d plots to %s", len(figures), out)

@@ -65,3 +65,26 @@ def plot_phase_diagram(diagram, ax=None):
     ax.set(xlabel="pump detuning above LP (meV)", ylabel="incident power (µW)")
     plt.colorbar(mesh, ax=ax, label="stable states")
     return ax
+
+
+def draw_figure(draw):
+    """A new 5 x 3.6 inch figure with ``draw(ax)`` applied and a tight layout."""
+    fig, ax = plt.subplots(figsize=(5, 3.6))
+    draw(ax)
+    fig.tight_layout()
+    return fig
+
+
+def write_plots(out, figures):
+    """Write ``{filename: draw(ax)}`` as PNG files into ``out``, atomically.
+
+    The directory appears complete or not at all
+    (:func:`photonics.cli_tools.atomic_directory`).
+    """
+    from photonics.cli_tools import atomic_directory
+
+    with atomic_directory(out) as tmp:
+        for name, draw in figures.items():
+            fig = draw_figure(draw)
+            fig.savefig(tmp / name, dpi=110)
+            plt.close(fig)

@@ -58,15 +58,9 @@ def report_figures(preset=DEFAULT_PRESET):
 
 
 def _draw(makers, summary):
-    import matplotlib.pyplot as plt
+    from devices.plotting import draw_figure
 
-    figures = []
-    for name, draw in makers:
-        fig, ax = plt.subplots(figsize=(5, 3.6))
-        draw(ax)
-        fig.tight_layout()
-        figures.append((name, fig, summary))
-    return figures
+    return [(name, draw_figure(draw), summary) for name, draw in makers]
 
 
 def _logic_figures(preset):
