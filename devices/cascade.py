@@ -82,12 +82,35 @@ class Buffer:
     high_uW: float
 
 
+MIN_HOLD_TOLERANCE = 0.01
+"""Smallest relative holding-power interval a buffer accepts (laser stability)."""
+
+
+def _tolerance(top, high_uW, low_uW, coupling):
+    b_hi, b_lo = math.sqrt(coupling * high_uW), math.sqrt(coupling * low_uW)
+    hold = (top - 0.5 * (b_hi + b_lo)) ** 2
+    return ((top - b_lo) ** 2 - (top - b_hi) ** 2) / hold
+
+
+def _weakest_coupling(top, bottom, high_uW, low_uW, coupling):
+    """Smallest coupling above ``coupling`` whose tolerance reaches the minimum, by
+    bisection up to the overshoot limit (the tolerance grows with the coupling)."""
+    a, b = coupling, (top - bottom) ** 2 / high_uW
+    for _ in range(60):
+        mid = 0.5 * (a + b)
+        ok = _tolerance(top, high_uW, low_uW, mid) >= MIN_HOLD_TOLERANCE
+        a, b = (a, mid) if ok else (mid, b)
+    return b
+
+
 def design_buffer(model, window, high_uW, low_uW, coupling):
     """Hold a buffer so that a "1" of ``high_uW`` (× coupling) crosses its upper fold.
 
     Raises:
         InfeasibleDesign: if the "1" cannot be told from the "0" by any holding power
-            inside the bistable window (with the nearest feasible coupling).
+            inside the bistable window, or only within a holding-power interval
+            narrower than :data:`MIN_HOLD_TOLERANCE` (a link too weak), with the
+            nearest feasible coupling.
     """
     top = math.sqrt(window.upper_fold_power_uW)
     bottom = math.sqrt(window.lower_fold_power_uW)
@@ -101,8 +124,17 @@ def design_buffer(model, window, high_uW, low_uW, coupling):
             f"setting: coupling × loss below {need:.3g})"
         )
     hold = amplitude**2
-    states = jax.jit(steady_states)(model, hold)
     span = (top - b_lo) ** 2 - (top - b_hi) ** 2
+    if not span >= MIN_HOLD_TOLERANCE * hold:
+        need = _weakest_coupling(top, bottom, high_uW, low_uW, coupling)
+        raise InfeasibleDesign(
+            f"coupling: expected a '1' and a '0' that differ by at least "
+            f"{MIN_HOLD_TOLERANCE:.0%} of the buffer's holding power, received "
+            f"coupling × loss = {coupling:.3g}, whose levels differ by "
+            f"{span / hold:.2%} (nearest feasible setting: coupling × loss of "
+            f"{need:.3g} or more)"
+        )
+    states = jax.jit(steady_states)(model, hold)
     return Buffer(
         hold_power_uW=hold,
         arriving_high=b_hi,

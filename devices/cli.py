@@ -48,11 +48,14 @@ def run_switch(args):
 
     from devices.metrics import characterise
     from devices.presets import PRESETS, load_preset
+    from photonics.cli_tools import check_output_directory
 
     if args.list_presets:
         for name, (_, _, description) in PRESETS.items():
             print(f"{name:20} {description}")
         return 0
+    if args.out:
+        check_output_directory(args.out, "--out")
     with jax.enable_x64(True):
         model, protocol = load_preset(args.preset)
         result = characterise(model, protocol, name=args.preset, rtol=1e-3)

@@ -195,9 +195,10 @@ def simulate_batch(
         :class:`Trajectory` with leading axis B.
 
     Raises:
-        SimulationError: if any trajectory failed.
+        InputError: bad window or pulses; SimulationError: if any trajectory failed.
     """
     checks.check_positive("t_end_ps", t_end_ps)
+    check_pulses_in_window(drives, t_end_ps)
     trajectory = _batched(model, drives, psi0, t_end_ps, n_save, max_steps, rtol)
     return check_trajectory(trajectory, _context(model, drives, t_end_ps, max_steps))
 

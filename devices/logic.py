@@ -185,6 +185,14 @@ def check_bistable(model):
             model.cavity_energy_meV, model.exciton_energy_meV, model.rabi_meV
         )
         now = float(model.pump_energy_meV) - float(e_lp)
+        if math.isnan(fix):
+            raise InfeasibleDesign(
+                f"model: expected a bistable response at the pump detuning, received a "
+                f"single-valued one at {now:.3g} meV above the lower polariton, and no "
+                "pump detuning up to 20 cavity linewidths makes this device bistable "
+                "(nearest feasible setting: a stronger nonlinearity or narrower "
+                "linewidths)"
+            ) from None
         raise InfeasibleDesign(
             f"model: expected a bistable response at the pump detuning, received a "
             f"single-valued one at {now:.3g} meV above the lower polariton (a gate "
@@ -421,12 +429,15 @@ def _read_table(design, combos, runs):
 
 def _latency_ps(times, traces, design):
     """Worst time from the pulse centre until the output stays above 90 % of the
-    upper-branch output (the settled "1" level)."""
+    upper-branch output (the settled "1" level); ``nan`` when some "1" has not
+    settled by the end of ``times`` (the sampling time)."""
     if traces.shape[0] == 0:
         return math.nan
     worst = 0.0
     for trace in traces:
         below = np.flatnonzero(trace < 0.9 * design.high_uW)
+        if below.size and below[-1] + 1 >= times.size:
+            return math.nan  # a "1" not yet settled at the sampling time
         crossing = times[below[-1] + 1] if below.size else times[0]
         worst = max(worst, crossing - design.timing.pulse_time_ps)
     return float(worst)

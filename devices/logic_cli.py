@@ -46,6 +46,10 @@ def run_logic(args):
     """Handle ``photonics logic``; returns the exit status."""
     import jax
 
+    from photonics.cli_tools import check_output_directory
+
+    if args.out:
+        check_output_directory(args.out, "--out")
     with jax.enable_x64(True):
         report, artefacts = build_report(args.preset, seed=args.seed)
         if args.out:

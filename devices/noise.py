@@ -105,6 +105,7 @@ def simulate_wigner(
     """
     checks.check_positive("t_end_ps", t_end_ps)
     checks.check_positive("dt_ps", dt_ps)
+    check_pulses_in_window(drive, t_end_ps)
     n_trajectories = checks.check_int("n_trajectories", n_trajectories, minimum=1)
     n_save = checks.check_int("n_save", n_save, minimum=2)
     steps = max(1, round(t_end_ps / dt_ps / (n_save - 1)))

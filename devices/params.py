@@ -295,14 +295,18 @@ def build_two_mode(
         pump_detuning_meV: E_p - E_LP, the pump energy above the lower polariton.
         beta_X_ueVum2: EID coefficient in µeV·µm² (linewidth per exciton density).
         saturation_density_per_um2: PSF saturation density n_sat in 1/µm² (inf: off).
-        output_efficiency: κ_out / γ_C of the detected channel (default: η).
+        output_efficiency: κ_out / γ_C of the detected (transmission) channel, a port
+            distinct from the input one; default ``min(η, 1 - η)`` (a symmetric
+            two-port cavity when η <= 1/2). The ports cannot carry more than the
+            whole cavity loss: η + κ_out / γ_C <= 1.
 
     Returns:
         The :class:`TwoModeCavity`, with float64 Python numbers as fields.
 
     Raises:
         InputError: for negative or non-finite linewidths, areas or couplings, an
-            efficiency outside (0, 1], or neither/both of the wavelength and energy.
+            efficiency outside (0, 1], input and output efficiencies that add up to
+            more than 1, or neither/both of the wavelength and energy.
     """
     _check_inputs(
         dict(
@@ -316,8 +320,7 @@ def build_two_mode(
         allow_zero={"g_X_ueVum2", "beta_X_ueVum2"},
     )
     _check_efficiency("coupling_efficiency", coupling_efficiency)
-    eta_out = coupling_efficiency if output_efficiency is None else output_efficiency
-    _check_efficiency("output_efficiency", eta_out)
+    eta_out = _output_efficiency(coupling_efficiency, output_efficiency)
     if saturation_density_per_um2 != math.inf:
         checks.check_positive("saturation_density_per_um2", saturation_density_per_um2)
     e_X = _exciton_energy(wavelength_nm, exciton_energy_meV)
@@ -336,6 +339,21 @@ def build_two_mode(
         kappa_in_meV=coupling_efficiency * gamma_C_meV,
         kappa_out_meV=eta_out * gamma_C_meV,
     )
+
+
+def _output_efficiency(eta_in, eta_out):
+    """κ_out / γ_C, checked so that the two ports never exceed the cavity loss."""
+    if eta_out is None:
+        return min(eta_in, 1.0 - eta_in)
+    _check_efficiency("output_efficiency", eta_out)
+    if eta_in + eta_out > 1.0 + 1e-12:
+        raise input_error(
+            "output_efficiency",
+            f"at most 1 - coupling_efficiency = {1.0 - eta_in:.6g} (input and output "
+            "ports together cannot carry more than the cavity loss γ_C)",
+            repr(eta_out),
+        )
+    return eta_out
 
 
 def _check_efficiency(name, value):

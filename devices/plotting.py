@@ -7,23 +7,39 @@ Each function draws on a given matplotlib ``Axes`` (or a new figure) and returns
 import matplotlib.pyplot as plt
 import numpy as np
 
-from devices.steady_state import response_curve
+from devices.steady_state import fold_points, response_curve
 
 
 def _axes(ax):
     return plt.subplots(figsize=(5, 3.6))[1] if ax is None else ax
 
 
-def plot_s_curve(model, ax=None, size=400):
-    """Transmitted vs incident power, stable branches solid and unstable dashed."""
+def plot_s_curve(model, ax=None, size=2000, span=2.0):
+    """Transmitted vs incident power, stable branches solid and unstable dashed.
+
+    The axes show incident powers up to ``span`` times the upper fold (the switch-on
+    power) of a bistable model, so that the S and its unstable middle branch fill the
+    plot; a single-valued model is shown up to the power of its steepest response.
+    """
     ax = _axes(ax)
     curve = {k: np.asarray(v) for k, v in response_curve(model, size).items()}
     p, t, stable = curve["input_power_uW"], curve["transmitted_uW"], curve["stable"]
+    shown = p <= span * _power_scale_uW(model, curve)
+    p, t, stable = p[shown], t[shown], stable[shown]
     ax.plot(p, np.where(stable, t, np.nan), "C0-", label="stable")
     ax.plot(p, np.where(~stable, t, np.nan), "C3--", label="unstable")
     ax.set(xlabel="incident power (µW)", ylabel="transmitted power (µW)")
+    ax.set_xlim(0.0, p.max())
     ax.legend()
     return ax
+
+
+def _power_scale_uW(model, curve):
+    folds = fold_points(model)
+    if bool(folds.bistable):
+        return float(np.max(np.asarray(folds.power_uW)))
+    gain = np.gradient(curve["transmitted_uW"], curve["input_power_uW"])
+    return float(curve["input_power_uW"][np.argmax(gain)])
 
 
 def plot_hysteresis(trajectory, ax=None):

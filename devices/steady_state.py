@@ -158,7 +158,17 @@ def steady_states(model, power_uW, folds=None):
         :class:`SteadyStates`. For a bistable model the slots are the (lower, middle,
         upper) branches, of which one is valid outside the window and all three
         inside; for a single-valued model the one state is in slot 0.
+
+    Raises:
+        equinox's runtime error (an ``XlaRuntimeError`` under jit) naming
+        ``power_uW`` when the power is negative or NaN.
     """
+    power_uW = eqx.error_if(
+        power_uW,
+        ~(jnp.asarray(power_uW) >= 0),
+        "power_uW: expected a finite incident power >= 0 µW, received a negative "
+        "or NaN one",
+    )
     folds = fold_points(model) if folds is None else folds
     n_hi = population_grid(model)[-1]
     n1 = jnp.where(folds.bistable, folds.population[0], n_hi)

@@ -57,6 +57,7 @@ def run(args):
     """Build and write the report; print a summary table (or the JSON)."""
     start = time.perf_counter()
     models = _models(args.model)
+    cli_tools.check_output_directory(args.out, "--out")
     config = load_hardware(args.hardware) if args.hardware else OpticalEnergyConfig()
     data, figures = report.build_report(
         models,

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import numpy as np
 
+from photonics.errors import input_error
+
 
 def to_jsonable(value):
     """Convert numpy/JAX scalars and arrays inside ``value`` to plain Python objects.
@@ -79,26 +81,67 @@ def write_atomic(path, data):
         raise
 
 
+OUTPUT_MARKER = ".photonics-output"
+"""File that marks a directory as written by this package (safe to replace)."""
+
+
+def check_output_directory(path, name="out"):
+    """Raise unless ``path`` may be (re)written as an output directory.
+
+    Allowed: a path that does not exist, an empty directory, or a directory that
+    this package wrote before (it holds :data:`OUTPUT_MARKER`). Anything else (a
+    file, a directory with other content) could hold the user's data and is refused.
+
+    Raises:
+        InputError: naming ``name``.
+    """
+    path = Path(path)
+    if not path.exists():
+        return
+    if not path.is_dir():
+        raise input_error(name, "a directory to write into", f"the file {path}")
+    if any(path.iterdir()) and not (path / OUTPUT_MARKER).is_file():
+        raise input_error(
+            name,
+            "a new or empty directory, or one written by photonics before",
+            f"{path}, which holds other files (choose another --out)",
+        )
+
+
 @contextlib.contextmanager
 def atomic_directory(path):
     """Yield a temporary directory that replaces ``path`` only if the block succeeds.
 
     On failure the temporary directory is removed and ``path`` is left as it was, so an
-    output directory is never half-written.
+    output directory is never half-written. ``path`` must pass
+    :func:`check_output_directory`; the new directory carries :data:`OUTPUT_MARKER`.
     """
+    check_output_directory(path)
     path = Path(path).resolve()
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}.tmp-"))
     try:
         yield tmp
+        (tmp / OUTPUT_MARKER).write_text("written by photonics-jax\n")
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+    _swap_in(tmp, path)
+
+
+def _swap_in(tmp, path):
+    """Move ``tmp`` to ``path``, restoring the old ``path`` if the move fails."""
     old = None
     if path.exists():
         old = path.parent / f".{path.name}.old-{os.getpid()}"
         os.replace(path, old)
-    os.replace(tmp, path)
+    try:
+        os.replace(tmp, path)
+    except BaseException:
+        if old is not None:
+            os.replace(old, path)
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
 

@@ -14,6 +14,7 @@ from devices import (
     make_drive,
     simulate,
     simulate_batch,
+    simulate_wigner,
     steady_states,
 )
 from photonics.errors import InputError
@@ -84,6 +85,11 @@ def test_bad_inputs_name_the_parameter(model):
     long_pulse = make_drive(1.0, pulse_energy_fJ=1.0, pulse_time_ps=5, pulse_width_ps=8)
     with pytest.raises(InputError, match="pulse_width_ps"):
         simulate(model, long_pulse, 10.0)
+    batch = jax.tree_util.tree_map(lambda x: jnp.stack([x, x]), long_pulse)
+    with pytest.raises(InputError, match="pulse_width_ps"):
+        simulate_batch(model, batch, jnp.zeros((2, 2), complex), 10.0)
+    with pytest.raises(InputError, match="pulse_width_ps"):
+        simulate_wigner(model, long_pulse, jax.random.key(0), 10.0)
     with pytest.raises(InputError, match="gamma_C_meV"):
         build_two_mode(
             rabi_meV=8.0,

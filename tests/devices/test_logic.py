@@ -112,3 +112,18 @@ def test_bad_gate_and_margin(model):
 
     with pytest.raises(InputError, match="margin"):
         design_gate(model, "OR", GateTiming(margin=0.9))
+
+
+def test_latency_of_an_unsettled_one_is_nan_not_an_error():
+    import numpy as np
+
+    from devices.logic import GateTiming, _latency_ps
+
+    design = dataclasses.make_dataclass("D", ["high_uW", "timing"])(
+        high_uW=10.0, timing=GateTiming(pulse_time_ps=1.0)
+    )
+    times = np.linspace(0.0, 4.0, 5)
+    settled = np.array([[0.0, 5.0, 9.5, 10.0, 10.0]])
+    assert _latency_ps(times, settled, design) == pytest.approx(1.0)
+    rising = np.array([[0.0, 2.0, 4.0, 6.0, 8.0]])  # still below 90 % at the end
+    assert math.isnan(_latency_ps(times, rising, design))

@@ -88,3 +88,16 @@ def test_ber_falls_with_input_energy(model, or_gate):
     assert ber["ber"][0] > ber["ber"][1]
     assert ber["input_energy_fJ"][1] == pytest.approx(0.7 * or_gate.input_energy_fJ[0])
     assert math.isfinite(ber["ber"][0])
+
+
+def test_too_weak_a_link_is_infeasible_with_the_coupling_that_works(model):
+    window = bistable_window(model)
+    high, low = 0.5 * window.upper_fold_power_uW, 0.01 * window.upper_fold_power_uW
+    for coupling in (0.0, 1e-6):
+        with pytest.raises(InfeasibleDesign, match="coupling") as error:
+            design_buffer(model, window, high, low, coupling)
+    need = float(str(error.value).split("loss of ")[-1].split(" or more")[0])
+    buffer = design_buffer(model, window, high, low, 1.01 * need)
+    assert buffer.hold_tolerance >= 0.01
+    with pytest.raises(InfeasibleDesign):
+        design_buffer(model, window, high, low, 0.98 * need)

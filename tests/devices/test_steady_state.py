@@ -170,3 +170,10 @@ def test_float32_fold_points_close_to_float64():
 
 def test_hbar_unit():
     assert abs(HBAR_meVps - 0.6582119569) < 1e-9
+
+
+@pytest.mark.parametrize("power_uW", [-5.0, math.nan])
+def test_negative_or_nan_power_is_an_error_not_zeros(power_uW):
+    model = make_cavity()
+    with pytest.raises(Exception, match="power_uW"):
+        jax.block_until_ready(jax.jit(steady_states)(model, power_uW))

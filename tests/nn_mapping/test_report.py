@@ -6,6 +6,7 @@ import pytest
 
 from nn_mapping import report, report_cli
 from photonics import cli
+from photonics.cli_tools import OUTPUT_MARKER
 from photonics.errors import InputError
 from photonics.hardware_energy import OpticalEnergyConfig
 
@@ -83,10 +84,35 @@ def test_failure_keeps_previous_report(built, tmp_path, monkeypatch):
     target = tmp_path / "out"
     target.mkdir()
     (target / "old.txt").write_text("keep")
+    (target / OUTPUT_MARKER).write_text("a report written before")
     monkeypatch.setattr("nn_mapping.report_render.to_markdown", _raise)
     with pytest.raises(RuntimeError):
         report.write_report(data, figures, target)
-    assert [p.name for p in target.iterdir()] == ["old.txt"]
+    assert sorted(p.name for p in target.iterdir()) == [OUTPUT_MARKER, "old.txt"]
+
+
+def test_a_folder_of_other_files_is_never_replaced(built, tmp_path, capsys):
+    data, figures = built
+    target = tmp_path / "thesis"
+    target.mkdir()
+    (target / "thesis.tex").write_text("months of work")
+    with pytest.raises(InputError, match="out"):
+        report.write_report(data, figures, target)
+    assert [p.name for p in target.iterdir()] == ["thesis.tex"]
+    (tmp_path / "file").write_text("x")
+    code = cli.main(["report", "--out", str(tmp_path / "file")])
+    assert code == 2 and "--out" in capsys.readouterr().err
+    assert (tmp_path / "file").read_text() == "x"
+
+
+def test_a_previous_report_is_replaced(built, tmp_path):
+    data, figures = built
+    target = tmp_path / "out"
+    report.write_report(data, figures, target)
+    (target / "stale.png").write_bytes(b"")
+    report.write_report(data, figures, target)
+    assert not (target / "stale.png").exists()
+    assert (target / "report.json").is_file()
 
 
 def _raise(*args):
