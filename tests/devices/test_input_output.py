@@ -33,7 +33,9 @@ def test_power_is_conserved_along_the_s_curve(eta, nonlinear):
     model = make_cavity(coupling_efficiency=eta, **nonlinear)
     curve = jax.jit(response_curve, static_argnums=1)(model, 64)
     fields = jax.vmap(model.steady_fields)(curve["population"])
-    for psi, p in zip(np.asarray(fields), np.asarray(curve["input_power_uW"])):
+    for psi, p in zip(
+        np.asarray(fields), np.asarray(curve["input_power_uW"]), strict=True
+    ):
         total, (t, r, other) = _balance_uW(model, psi, p)
         assert total == pytest.approx(p, rel=1e-9)
         assert min(t, r, other) >= -1e-9 * p

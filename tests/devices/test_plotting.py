@@ -1,16 +1,12 @@
 """The switch plots show what they are for."""
 
-import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from cavities import make_cavity
 
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-from cavities import make_cavity  # noqa: E402
-
-from devices.plotting import plot_s_curve  # noqa: E402
-from devices.steady_state import bistable_window  # noqa: E402
+from devices.plotting import plot_s_curve
+from devices.steady_state import bistable_window
 
 
 def _lines(ax):
