@@ -425,9 +425,10 @@ def optimal_core_size(workload, config, sizes):
     Returns:
         ``(core_size, ledger)``.
     """
+    sizes = list(sizes)
     ledgers = core_size_sweep(workload, config, sizes)
     best = min(range(len(ledgers)), key=lambda i: ledgers[i].energy_J)
-    return int(list(sizes)[best]), ledgers[best]
+    return int(sizes[best]), ledgers[best]
 
 
 def crossover_core_size(workload, config, energy_per_mac_J, sizes):

@@ -23,6 +23,7 @@ import base64
 import dataclasses
 import importlib
 import io
+import itertools
 import json
 import logging
 from pathlib import Path
@@ -121,7 +122,9 @@ def find_device_figures():
     return getattr(module, "report_figures", None)
 
 
-def accuracy_table(workload, config, accuracy_fn, bits=PARETO_BITS, photons=None):
+def accuracy_table(
+    workload, config, accuracy_fn, bits=PARETO_BITS, photons=None, progress=None
+):
     """Accuracy and energy over converter bits and photons per sample.
 
     Args:
@@ -130,27 +133,29 @@ def accuracy_table(workload, config, accuracy_fn, bits=PARETO_BITS, photons=None
         accuracy_fn: ``(bits, photons_per_sample) -> accuracy``.
         bits: converter resolutions to try (DAC and ADC alike).
         photons: photons per output sample to try (default :data:`PARETO_PHOTONS`).
+        progress: ``(iterable, desc) -> iterable`` wrapper showing progress.
 
     Returns:
         A list of dicts ``{bits, photons_per_sample, accuracy, energy_J,
         energy_per_mac_J, pareto}``.
     """
     rows = []
-    for b in bits:
-        for p in photons or PARETO_PHOTONS:
-            trial = config.replace(dac_bits=b, adc_bits=b, photons_per_sample=p)
-            priced = ledger.price_optical(workload, trial)
-            accuracy = float(accuracy_fn(b, p))
-            checks.check_fraction("accuracy", accuracy)
-            rows.append(
-                {
-                    "bits": b,
-                    "photons_per_sample": p,
-                    "accuracy": accuracy,
-                    "energy_J": priced.energy_J,
-                    "energy_per_mac_J": priced.energy_per_mac_J,
-                }
-            )
+    wrap = progress or (lambda iterable, desc: iterable)
+    grid = list(itertools.product(bits, photons or PARETO_PHOTONS))
+    for b, p in wrap(grid, "simulating accuracy"):
+        trial = config.replace(dac_bits=b, adc_bits=b, photons_per_sample=p)
+        priced = ledger.price_optical(workload, trial)
+        accuracy = float(accuracy_fn(b, p))
+        checks.check_fraction("accuracy", accuracy)
+        rows.append(
+            {
+                "bits": b,
+                "photons_per_sample": p,
+                "accuracy": accuracy,
+                "energy_J": priced.energy_J,
+                "energy_per_mac_J": priced.energy_per_mac_J,
+            }
+        )
     front = pareto_front([(r["energy_J"], r["accuracy"]) for r in rows])
     for i, row in enumerate(rows):
         row["pareto"] = i in front
@@ -210,7 +215,7 @@ def build_report(models, config=None, accuracy_fn=None, device_fn=None, progress
     for name in wrap(list(models), "pricing models"):
         data["models"][name] = _model_entry(name, workloads_zoo.workload(name), configs)
     data["limits"] = _limits(config)
-    data["accuracy"] = _accuracy_section(models, config, accuracy_fn)
+    data["accuracy"] = _accuracy_section(models, config, accuracy_fn, wrap)
     if ACCURACY_MODEL in data["models"]:
         data["models"][ACCURACY_MODEL]["accuracy"] = data["accuracy"]
     figures, data["devices"] = _figures(data, device_fn, wrap)
@@ -218,7 +223,7 @@ def build_report(models, config=None, accuracy_fn=None, device_fn=None, progress
     return data, figures
 
 
-def _accuracy_section(models, config, accuracy_fn):
+def _accuracy_section(models, config, accuracy_fn, wrap):
     if ACCURACY_MODEL not in models:
         return {"available": False, "reason": f"{ACCURACY_MODEL} not in the report"}
     if accuracy_fn is None:
@@ -228,7 +233,7 @@ def _accuracy_section(models, config, accuracy_fn):
         )
         return {"available": False, "reason": reason}
     workload = workloads_zoo.workload(ACCURACY_MODEL)
-    table = accuracy_table(workload, config, accuracy_fn)
+    table = accuracy_table(workload, config, accuracy_fn, progress=wrap)
     return {"available": True, "model": ACCURACY_MODEL, "table": table}
 
 
@@ -248,7 +253,8 @@ def _figures(data, device_fn, wrap):
     devices = {"available": False, "reason": "devices.report_figures is not available"}
     if device_fn is not None:
         devices = {"available": True, "summaries": {}}
-        for name, figure, summary in device_fn():
+        simulated = [r for fn in wrap([device_fn], "simulating devices") for r in fn()]
+        for name, figure, summary in simulated:
             figures[f"device_{name}.png"] = figure
             devices["summaries"][name] = summary
     return figures, devices

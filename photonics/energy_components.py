@@ -117,8 +117,10 @@ class PhaseShifter:
         switching_energy_pJ: electrical energy of one reconfiguration beyond the
             holding power, in pJ (the capacitive charge of MEMS and electro-optic
             actuators; zero for heaters, whose cost is holding power x settling).
-        loss_dB: insertion loss added per shifter, in dB (informational: the
-            ledger uses the configuration's ``mzi_loss_dB``, which includes it).
+        loss_dB: insertion loss added per shifter, in dB; the ledger uses the
+            configuration's ``mzi_loss_dB``, into which
+            :meth:`photonics.hardware_energy.OpticalEnergyConfig.with_phase_shifter`
+            counts it twice per MZI.
         source: where the values come from.
     """
 

@@ -110,10 +110,17 @@ class OpticalEnergyConfig:
         return dataclasses.replace(self, **changes)
 
     def with_phase_shifter(self, kind):
-        """A copy using the phase-shifter preset ``kind`` (thermo, mems, eo)."""
+        """A copy using the phase-shifter preset ``kind`` (thermo, mems, eo).
+
+        The preset's own insertion loss replaces the current one's in
+        ``mzi_loss_dB``, twice per MZI (the internal and the external shifter).
+        """
         preset = energy_components.phase_shifter(kind)
+        current = energy_components.phase_shifter(self.phase_shifter)
+        extra_dB = 2.0 * (preset.loss_dB - current.loss_dB)
         return self.replace(
             phase_shifter=kind,
+            mzi_loss_dB=max(0.0, self.mzi_loss_dB + extra_dB),
             holding_power_mW_per_pi=preset.holding_power_mW_per_pi,
             settling_time_us=preset.settling_time_us,
             switching_energy_pJ=preset.switching_energy_pJ,
@@ -218,6 +225,7 @@ _STRICTLY_POSITIVE = (
     "adc_fom_fJ_per_step",
     "converter_corner_rate_GHz",
     "inferences_per_programming",
+    "photons_per_sample",
 )
 _NULLABLE = ("photons_per_sample", "dynamic_engine")
 

@@ -36,6 +36,7 @@ def test_photons_per_sample_overrides_shot_noise_limit():
         ("phase_shifter", "piezo"),
         ("dynamic_engine", "mesh"),
         ("laser_wall_plug", "0.2"),
+        ("photons_per_sample", 0.0),
     ],
 )
 def test_impossible_values_name_the_key(key, value):
@@ -89,3 +90,12 @@ def test_reconfiguration_energy_hand_calculation():
         holding_power_mW_per_pi=10.0, settling_time_us=2.0, switching_energy_pJ=5.0
     )
     assert config.reconfiguration_energy_J() == pytest.approx(5e-12 + 10e-3 * 2e-6)
+
+
+def test_phase_shifter_presets_carry_their_loss_into_the_mesh():
+    base = OpticalEnergyConfig()
+    eo, mems = base.with_phase_shifter("eo"), base.with_phase_shifter("mems")
+    assert eo.mzi_loss_dB == pytest.approx(mems.mzi_loss_dB + 0.2)
+    assert eo.with_phase_shifter("thermo").mzi_loss_dB == pytest.approx(
+        base.with_phase_shifter("thermo").mzi_loss_dB
+    )
