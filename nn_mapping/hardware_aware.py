@@ -15,6 +15,16 @@ quantisation-aware training, as in Hughes et al., Optica 5, 864 (2018) and Gu et
 * ADC: each output is quantised with :func:`nn_mapping.detection.quantize` on the
   batch's largest magnitude plus 0.1 % (straight-through).
 
+:func:`train_in_the_loop` goes further and trains through the simulated optical
+program itself (hardware in the loop, "physics-aware training", Wright et al.,
+Nature 601, 549 (2022)): at every step the current weights are programmed onto the
+meshes of the deployment chip (:func:`nn_mapping.program.reprogram`, the chip drawn
+from one fixed key), the batch runs through the full simulator (chip imperfections,
+DAC, detection noise, ADC), and each layer's output is the measured one, while the
+gradient flows through the digital product: ``y = x W^T + stop_gradient(y_hw - x
+W^T)``. The forward pass is exactly the program's, so what is trained is what is
+deployed; the backward pass is the digital model's.
+
 The comparison then compiles both networks with the mapper
 (:func:`nn_mapping.program.compile_function`) on the same sampled chip and measures
 test accuracy on the optical program, so the judge is the full simulator, not the
@@ -34,7 +44,7 @@ import optax
 from nn_mapping import models
 from nn_mapping.accuracy import classification_accuracy, digits_hardware
 from nn_mapping.detection import convert_inputs, quantize
-from nn_mapping.program import compile_function
+from nn_mapping.program import compile_function, reprogram
 from photonics.checks import check_int
 from photonics.cli_tools import progress as progress_bar
 
@@ -143,6 +153,116 @@ def train_hardware_aware(
     return params, {"loss": np.asarray(losses)}
 
 
+@eqx.filter_jit
+def measured_errors(program, x, key):
+    """``measured - exact`` of every optical op of ``program`` on the batch ``x``.
+
+    Args:
+        program: a single-example :class:`nn_mapping.program.Program`.
+        x: ``(batch, ...)`` inputs; key: detection noise (one key per example, split
+            from it as :func:`nn_mapping.accuracy.optical_predictions` does).
+
+    Returns:
+        A list, in op order, of ``(batch, ...)`` arrays: each op's output on the
+        hardware minus the exact product of the operands it received.
+    """
+    keys = jax.random.split(key, x.shape[0])
+    records = jax.vmap(lambda xi, ki: program.trace_ops(xi, key=ki)[1])(x, keys)
+    names = [p.op.name for p in program.optical_ops]
+    return [records[n][0] - records[n][1] for n in names]
+
+
+def in_the_loop_apply(params, x, errors):
+    """Logits of the MLP whose layer outputs are shifted by the measured ``errors``.
+
+    With ``errors`` from :func:`measured_errors` on the same ``x`` this is the
+    program's forward pass; gradients are those of the digital layers.
+    """
+    for (w, b), e in zip(params[:-1], errors[:-1], strict=True):
+        x = jax.nn.relu(x @ w.T + jax.lax.stop_gradient(e) + b)
+    w, b = params[-1]
+    return x @ w.T + jax.lax.stop_gradient(errors[-1]) + b
+
+
+def _in_the_loop_loss(params, x, y, errors):
+    logits = in_the_loop_apply(params, x, errors)
+    return optax.softmax_cross_entropy_with_integer_labels(logits, y).mean()
+
+
+@functools.partial(eqx.filter_jit, donate="none")
+def _in_the_loop_step(params, state, x, y, errors, optimiser):
+    loss, grads = jax.value_and_grad(_in_the_loop_loss)(params, x, y, errors)
+    updates, state = optimiser.update(grads, state, params)
+    return optax.apply_updates(params, updates), state, loss
+
+
+def _compile_mlp(params, data, hardware, chip_key, program=None):
+    fn = models.mlp_function(params)
+    calibration = (jnp.asarray(data.x_train, jnp.float32),)
+    if program is not None:
+        return reprogram(program, fn, key=chip_key, calibration=calibration)
+    return compile_function(
+        fn, jnp.zeros((64,), jnp.float32), hardware=hardware, key=chip_key,
+        calibration=calibration, name="mlp",
+    )  # fmt: skip
+
+
+def train_in_the_loop(
+    params, data, hardware, optimiser, *, steps, key, batch=256, progress=False
+):
+    """Fine-tune the MLP ``params`` through the simulated optical program.
+
+    Every step reprograms the chip with the current weights, runs a batch through
+    the program and takes an optimiser step on the straight-through gradient (see
+    the module docstring).
+
+    Args:
+        params: starting layers ``[(W (out, in), b), ...]``.
+        data: a :class:`nn_mapping.models.DigitsData`.
+        hardware: the :class:`nn_mapping.hardware.Hardware` of the chip.
+        optimiser: an ``optax.GradientTransformation``.
+        steps: optimiser steps.
+        key: ``jax.random`` key; the chip is drawn from ``jax.random.split(key)[0]``
+            (:func:`optical_accuracy` with the same key judges on the same chip),
+            batches and detection noise from the rest.
+        batch: training examples per step (drawn without replacement).
+        progress: show a progress bar.
+
+    Returns:
+        ``(params, history)``: trained float32 layers and ``{"loss": (steps,)}``,
+        the loss of each step's batch as measured on the hardware.
+
+    Raises:
+        InputError: for ``steps < 1`` or ``batch < 1``.
+    """
+    check_int("steps", steps, minimum=1)
+    batch = check_int("batch", batch, minimum=1)
+    chip_key, loop_key = jax.random.split(key)
+    params = [
+        (jnp.asarray(w, jnp.float32), jnp.asarray(b, jnp.float32)) for w, b in params
+    ]
+    x_all = jnp.asarray(data.x_train, jnp.float32)
+    y_all = jnp.asarray(data.y_train)
+    batch = min(batch, x_all.shape[0])
+    program = _compile_mlp(params, data, hardware, chip_key)
+    state = optimiser.init(params)
+    losses = []
+    step_keys = jax.random.split(loop_key, steps)
+    for i, k in enumerate(progress_bar(step_keys, "in the loop", steps, progress)):
+        pick, noise = jax.random.split(k)
+        rows = jax.random.permutation(pick, x_all.shape[0])[:batch]
+        x, y = x_all[rows], y_all[rows]
+        if i:
+            program = _compile_mlp(params, data, hardware, chip_key, program)
+        errors = measured_errors(program, x, noise)
+        params, state, loss = _in_the_loop_step(params, state, x, y, errors, optimiser)
+        losses.append(float(loss))
+        if len(losses) % 20 == 0:
+            logger.info("in-the-loop step %d: loss %.4f", len(losses), loss)
+    params = [(np.asarray(w, np.float32), np.asarray(b, np.float32)) for w, b in params]
+    return params, {"loss": np.asarray(losses)}
+
+
 def optical_accuracy(params, data, hardware, key):
     """Test accuracy of the MLP ``params`` compiled by the mapper onto ``hardware``.
 
@@ -163,7 +283,14 @@ def optical_accuracy(params, data, hardware, key):
 
 
 def compare_training(
-    hardware=None, optimiser=None, *, steps=300, key, hidden=64, progress=False
+    hardware=None,
+    optimiser=None,
+    *,
+    steps=300,
+    key,
+    hidden=64,
+    loop_steps=0,
+    progress=False,
 ):
     """Digitally trained then mapped, against hardware-aware trained, on one chip.
 
@@ -173,11 +300,15 @@ def compare_training(
         optimiser: for the fine-tuning (default ``optax.adam(3e-3)``).
         steps: hardware-aware steps; key: ``jax.random`` key (noise and chip).
         hidden: width of the hidden layer.
+        loop_steps: steps of :func:`train_in_the_loop` on the judging chip as well
+            (0: skip it).
+        progress: show progress bars.
 
     Returns:
         ``(params, history)``: the hardware-aware layers and a dict with
         ``"digital_then_mapped"`` and ``"hardware_aware"`` accuracy dicts and the
-        training ``"loss"``.
+        training ``"loss"``; with ``loop_steps``, also ``"in_the_loop"`` and
+        ``"in_the_loop_loss"``.
     """
     if hardware is None:
         hardware = digits_hardware(bits=4, phase_error_std_rad=0.03)
@@ -193,5 +324,12 @@ def compare_training(
         hardware_aware=optical_accuracy(aware, data, hardware, chip_key),
         loss=trace["loss"],
     )
+    if loop_steps:
+        looped, loop_trace = train_in_the_loop(
+            digital, data, hardware, optimiser, steps=loop_steps, key=chip_key,
+            progress=progress,
+        )  # fmt: skip
+        history["in_the_loop"] = optical_accuracy(looped, data, hardware, chip_key)
+        history["in_the_loop_loss"] = loop_trace["loss"]
     logger.info("accuracy on hardware: %s", history)
     return aware, history

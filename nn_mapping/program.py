@@ -247,7 +247,7 @@ def _compile_states(program, inputs, key):
         weight = None
         if op.kind == "static":
             w_number = op_weight_number(program.graph, op)
-            weight = plan_lib.canonical_weight(op, program.graph.consts[w_number])
+            weight = plan_lib.canonical_weight(op, program.consts[w_number])
         states[op.index] = engines[p.engine].compile(
             op, weight, program.hardware, keys.get(op.index), inputs[op.index]
         )
@@ -331,6 +331,51 @@ def compile_function(
         inputs = calibration_inputs(program, calib)
     states = _compile_states(program, inputs, key)
     return eqx.tree_at(lambda p: p.states, program, states)
+
+
+def reprogram(program, fn, *, key=None, calibration=None, input_scale=None):
+    """``program`` with the constants (weights) of ``fn``, on the same chip model.
+
+    ``fn`` must trace to the same graph as the function ``program`` was compiled
+    from, with other constant values (a network after a training step). The static
+    structure (graph, plan, engines, hardware) is kept as it is, so jitted functions
+    of the program are not traced again; the meshes are programmed anew for the new
+    weights on the chip drawn from ``key`` (pass the key of the first compile for the
+    same chip), with the calibration of :func:`compile_function`.
+
+    Raises:
+        InputError: if ``fn`` traces to a different graph (constants of other
+            numbers or shapes).
+    """
+    _check_key(program.hardware, key)
+    graph = program.graph
+    leaves = [jnp.zeros(a.shape, a.dtype) for a in graph.in_avals]
+    args = jax.tree.unflatten(graph.in_tree, leaves)
+    consts = _prepare_consts(trace_lib.trace(fn, *args))
+    _check_same_consts(program.consts, consts)
+    program = eqx.tree_at(lambda p: (p.consts, p.states), program, (consts, {}))
+    if program.all_electronic:
+        return program
+    if input_scale is not None:
+        inputs = {p.op.index: float(input_scale) for p in program.optical_ops}
+    else:
+        calib = (args, False) if calibration is None else (calibration, True)
+        inputs = calibration_inputs(program, calib)
+    return eqx.tree_at(
+        lambda p: p.states, program, _compile_states(program, inputs, key)
+    )
+
+
+def _check_same_consts(old, new):
+    def shapes(consts):
+        return {k: (tuple(jnp.shape(v)), jnp.result_type(v)) for k, v in consts.items()}
+
+    if shapes(old) != shapes(new):
+        raise input_error(
+            "fn",
+            "a function with the constants of the compiled one (numbers, shapes)",
+            f"{len(new)} constants of other shapes or numbers",
+        )
 
 
 def compile_matrix(matrix, hardware=None, key=None, input_scale=1.0):

@@ -166,6 +166,8 @@ def _inline(graph, jaxpr, consts, input_numbers):
             outputs = _inline(
                 graph, inner[0], inner[1], inputs[-len(inner[0].invars) :]
             )
+        elif _foldable(eqn, inputs, graph):
+            outputs = _fold(eqn, inputs, graph)
         else:
             outputs = tuple(graph.new_value() for _ in eqn.outvars)
             avals = tuple(v.aval for v in eqn.outvars)
@@ -173,6 +175,24 @@ def _inline(graph, jaxpr, consts, input_numbers):
         for var, number in zip(eqn.outvars, outputs, strict=True):
             env[var] = number
     return tuple(_read(env, graph, v) for v in jaxpr.outvars)
+
+
+def _foldable(eqn, inputs, graph):
+    """Whether ``eqn`` only reads constants (a weight transposed or cast in the
+    function, say): it is then evaluated once at trace time."""
+    return (
+        bool(inputs)
+        and all(i in graph.consts for i in inputs)
+        and not eqn.effects
+        and _inner_jaxpr(eqn) is None
+    )
+
+
+def _fold(eqn, inputs, graph):
+    """Evaluate ``eqn`` on its constant inputs; its outputs become constants."""
+    values = eqn.primitive.bind(*(graph.consts[i] for i in inputs), **eqn.params)
+    values = values if eqn.primitive.multiple_results else (values,)
+    return tuple(graph.add_const(v) for v in values)
 
 
 def _contains_dot(params):

@@ -14,8 +14,13 @@ from nn_mapping.hardware_aware import (
     compare_training,
     hardware_apply,
     hardware_model,
+    in_the_loop_apply,
+    measured_errors,
+    optical_accuracy,
     train_hardware_aware,
+    train_in_the_loop,
 )
+from nn_mapping.program import compile_function, reprogram
 from photonics import InputError
 
 
@@ -105,7 +110,79 @@ def test_bad_steps():
 @pytest.mark.slow
 def test_hardware_aware_network_keeps_more_accuracy_on_the_optical_program():
     hardware = digits_hardware(bits=3, phase_error_std_rad=0.05)
-    _, history = compare_training(hardware, steps=300, key=jax.random.key(0))
+    _, history = compare_training(
+        hardware, steps=300, key=jax.random.key(0), loop_steps=60
+    )
     mapped = history["digital_then_mapped"]["optical"]
     aware = history["hardware_aware"]["optical"]
     assert aware > mapped + 0.05
+    assert history["in_the_loop"]["optical"] > mapped + 0.05
+
+
+HARSH = digits_hardware(bits=3, phase_error_std_rad=0.05)
+
+
+def _program(params, data, key):
+    return compile_function(
+        models.mlp_function(params), jnp.zeros((64,), jnp.float32), hardware=HARSH,
+        key=key, calibration=(jnp.asarray(data.x_train),), name="mlp",
+    )  # fmt: skip
+
+
+def test_in_the_loop_forward_pass_is_the_programs():
+    """Digital layers shifted by the measured errors give the program's logits, noise
+    draw for noise draw, and the gradient is the digital layers'."""
+    digital, data = models.train_digits_mlp()
+    program = _program(digital, data, jax.random.key(1))
+    x = jnp.asarray(data.x_test[:40], jnp.float32)
+    noise = jax.random.key(2)
+    errors = measured_errors(program, x, noise)
+    keys = jax.random.split(noise, x.shape[0])
+    want = jax.vmap(lambda xi, ki: program(xi, key=ki))(x, keys)
+    params = [(jnp.asarray(w), jnp.asarray(b)) for w, b in digital]
+    got = in_the_loop_apply(params, x, errors)
+    np.testing.assert_allclose(got, want, atol=1e-5 * float(jnp.max(jnp.abs(want))))
+    assert float(jnp.max(jnp.abs(errors[0]))) > 0.01  # the chip is far from ideal
+    # d(sum logits)/dW2 is the digital layer's: every row the summed hidden
+    # activations, here the ones the hardware produced
+    grads = jax.grad(lambda p: jnp.sum(in_the_loop_apply(p, x, errors)))(params)
+    (w1, b1), _ = params
+    hidden = jax.nn.relu(x @ w1.T + errors[0] + b1)
+    expected = jnp.broadcast_to(hidden.sum(0), grads[1][0].shape)
+    np.testing.assert_allclose(grads[1][0], expected, rtol=1e-5, atol=1e-4)
+
+
+def test_reprogram_equals_a_fresh_compile_on_the_same_chip():
+    digital, data = models.train_digits_mlp()
+    first = _program(digital, data, jax.random.key(1))
+    moved = [(w * 1.1, b - 0.05) for w, b in digital]
+    again = reprogram(
+        first, models.mlp_function(moved), key=jax.random.key(1),
+        calibration=(jnp.asarray(data.x_train),),
+    )  # fmt: skip
+    fresh = _program(moved, data, jax.random.key(1))
+    x = jnp.asarray(data.x_test[:5], jnp.float32)
+    for xi in x:
+        np.testing.assert_allclose(
+            again(xi, key=jax.random.key(3)), fresh(xi, key=jax.random.key(3)),
+            rtol=1e-5, atol=1e-5,
+        )  # fmt: skip
+    wrong = models.mlp_function(digital[:1])
+    with pytest.raises(InputError, match="fn"):
+        reprogram(first, wrong, key=jax.random.key(1))
+
+
+def test_in_the_loop_training_is_deterministic_and_recovers_accuracy():
+    digital, data = models.train_digits_mlp()
+    key = jax.random.key(4)
+    optimiser = optax.adam(3e-3)
+    runs = [
+        train_in_the_loop(digital, data, HARSH, optimiser, steps=25, key=key)
+        for _ in range(2)
+    ]
+    np.testing.assert_array_equal(runs[0][1]["loss"], runs[1][1]["loss"])
+    before = optical_accuracy(digital, data, HARSH, key)["optical"]
+    after = optical_accuracy(runs[0][0], data, HARSH, key)["optical"]
+    assert after > before + 0.03
+    with pytest.raises(InputError, match="batch"):
+        train_in_the_loop(digital, data, HARSH, optimiser, steps=1, key=key, batch=0)

@@ -229,3 +229,21 @@ def test_bad_inputs_fail_early():
         tolerant_mesh(mesh, "hexagonal")
     with pytest.raises(InputError, match="crosstalk"):
         tolerant_chip(jax.random.key(0), chip, Imperfections(crosstalk=0.1), 4, "mzi3")
+
+
+def test_every_design_calibrates_and_the_redundant_mesh_reaches_furthest():
+    """All four designs under one error budget: calibration never loses fidelity,
+    and the mesh with two extra columns corrects what the plain one cannot."""
+    target = random_unitary(jax.random.key(0), 4)
+    spec = Imperfections(splitter_error_std=0.1, loss_dB=0.05)
+    _, history = compare_topologies(
+        target, spec, OPTIMISER, steps=400, key=jax.random.key(10)
+    )
+    assert set(history) == {"clements", "reck", "clements+2", "mzi3"}
+    for name, row in history.items():
+        assert row["calibrated"] >= row["programmed"] - 1e-9, name
+        assert row["fidelity"].shape == (401,)
+    assert history["reck"]["elements"] == history["clements"]["elements"] == 6
+    assert history["clements+2"]["elements"] > 6
+    assert history["clements+2"]["calibrated"] > history["clements"]["calibrated"]
+    assert history["clements+2"]["calibrated"] > 0.999
