@@ -163,9 +163,10 @@ def steady_states(model, power_uW, folds=None):
         equinox's runtime error (an ``XlaRuntimeError`` under jit) naming
         ``power_uW`` when the power is negative or NaN.
     """
+    power_uW = jnp.asarray(power_uW)  # equinox threads its check through an array
     power_uW = eqx.error_if(
         power_uW,
-        ~(jnp.asarray(power_uW) >= 0),
+        ~(power_uW >= 0),
         "power_uW: expected a finite incident power >= 0 µW, received a negative "
         "or NaN one",
     )

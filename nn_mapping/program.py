@@ -97,6 +97,12 @@ class Program(eqx.Module):
         return tuple(p for p in self.plan if p.optical)
 
     @property
+    def unsupported(self):
+        """Primitives left electronic that may hide matmuls (e.g. a ``scan`` holding
+        a ``dot_general``, a convolution), as readable notes."""
+        return tuple(self.graph.unsupported)
+
+    @property
     def all_electronic(self):
         """Whether no op runs on an optical engine."""
         return not self.optical_ops
@@ -308,7 +314,6 @@ def compile_function(
             hardware's cores.
     """
     hardware = Hardware() if hardware is None else hardware
-    _check_key(hardware, key)
     graph = trace_lib.trace(fn, *example_args)
     engines = engines or plan_lib.default_engines()
     op_plans = plan_lib.make_plan(graph, hardware, policy, engines)
@@ -321,9 +326,12 @@ def compile_function(
         hardware,
         name,
     )
+    for note in graph.unsupported:
+        logger.warning("%s: %s", name, note)
     if program.all_electronic:
-        logger.info("%s: no matmul to map, the program is all electronic", name)
+        logger.warning("%s: no matmul to map, the program is all electronic", name)
         return program
+    _check_key(hardware, key)
     if input_scale is not None:
         inputs = {p.op.index: float(input_scale) for p in program.optical_ops}
     else:

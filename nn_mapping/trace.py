@@ -12,7 +12,10 @@ on the inputs:
 * ``static``: one operand is a constant of the trace (a weight) — it can be programmed
   into a mesh;
 * ``dynamic``: both operands depend on the inputs (attention scores, for example);
-* ``constant``: neither does (it is folded at compile time and stays electronic).
+* ``constant``: neither does. Such a product (like any step that reads only
+  constants: a weight transposed or cast in the function) is folded at trace time
+  into a new constant, so it costs nothing per call and the kind does not survive
+  :func:`trace`.
 
 Inlining ``custom_jvp_call`` keeps the primal computation and drops the custom
 derivative rule (for ``jax.nn.relu`` the gradient at exactly 0 may differ). Matmuls

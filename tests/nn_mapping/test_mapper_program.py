@@ -53,12 +53,25 @@ def test_dynamic_ops_run_electronically_and_are_reported():
     assert [op.kind for op in workload.linear_ops] == ["static", "dynamic", "dynamic"]
 
 
-def test_no_matmul_is_all_electronic():
-    program = compile_function(
-        jnp.sin, jnp.ones(3), hardware=NOISY, key=jax.random.key(0)
-    )
+def test_no_matmul_is_all_electronic_and_says_so(caplog):
+    with caplog.at_level("WARNING", logger="nn_mapping.program"):
+        program = compile_function(jnp.sin, jnp.ones(3), hardware=NOISY)
+    assert "all electronic" in caplog.text  # no chip key needed: nothing optical
     assert program.all_electronic and program.summary() == []
     np.testing.assert_array_equal(program(jnp.ones(3)), jnp.sin(jnp.ones(3)))
+
+
+def test_matmuls_hidden_in_control_flow_are_listed(caplog):
+    w = jnp.asarray(RNG.uniform(-1, 1, size=(4, 4)))
+
+    def looped(x):
+        return jax.lax.fori_loop(0, 3, lambda i, v: jnp.tanh(w @ v), x)
+
+    with caplog.at_level("WARNING", logger="nn_mapping.program"):
+        program = compile_function(looped, jnp.ones(4), hardware=Hardware.ideal(4))
+    assert program.unsupported and "dot_general" in program.unsupported[0]
+    assert program.unsupported[0] in caplog.text
+    np.testing.assert_allclose(program(jnp.ones(4)), looped(jnp.ones(4)), rtol=1e-12)
 
 
 @pytest.fixture(scope="module")
