@@ -8,7 +8,8 @@ Each row is ``ratio = seconds / baseline_seconds`` (below 1: faster than the bas
   O(N^3) dense factorisation, the floor for any decomposition);
 * propagation of a batch through an ``N``-mode mesh (column by column, through the
   transfer matrix, the cost-based choice, and the Pallas kernel where it compiles, on
-  GPUs) against one dense complex matmul ``x @ U.T`` of the same shape (the floor);
+  GPUs) against one dense complex matmul ``x @ U.T`` of the same shape (the floor),
+  and the cost-based choice against neurophox's numpy mesh (when it imports);
 * first-call (compile) time of propagation against that of the dense matmul.
 
 Run as a script (``python benchmarks/bench_mesh.py [--quick]``), through
@@ -34,6 +35,7 @@ FULL_SIZES = (8, 16, 32, 64, 128, 256, 512, 1024)
 QUICK_SIZES = (8, 32, 64, 256)
 BATCH = 1024
 INTERFEROMETER_MAX_N = {True: 32, False: 64}
+NEUROPHOX_MAX_N = {True: 64, False: 256}
 
 
 def _unitary(n):
@@ -72,18 +74,31 @@ def bench_decompose(n, quick):
         rows.append(
             row(label, ours, "interferometer.square_decomposition", seconds, n=n)
         )
-    return rows + _neurophox_decompose(label, ours, unitary)
+    return rows + _neurophox_decompose(label, ours, unitary, quick)
 
 
-def _neurophox_decompose(label, ours, unitary):
-    nph = _optional("neurophox.numpy")
-    if nph is None:
-        return []
+def _neurophox_decompose(label, ours, unitary, quick):
+    helpers = _optional("neurophox.helpers")
     n = unitary.shape[0]
+    if helpers is None or n > NEUROPHOX_MAX_N[quick]:
+        return []
     seconds = best_of(
-        lambda u: nph.RMNumpy(n, hadamard=False).decompose(u), unitary, repeats=1
+        helpers.clements_decomposition, np.asarray(unitary), repeats=1, warmup=0
     )
-    return [row(label, ours, "neurophox RMNumpy.decompose", seconds, n=n)]
+    return [row(label, ours, "neurophox clements_decomposition", seconds, n=n)]
+
+
+def _neurophox_propagate(mesh, x, seconds):
+    """neurophox's numpy rectangular mesh (complex128) on the same batch."""
+    nph = _optional("neurophox.numpy")
+    n, batch = mesh.n_modes, x.shape[0]
+    if nph is None or n < 2:
+        return []
+    layer = nph.RMNumpy(n)
+    fields = np.asarray(x)
+    theirs = best_of(layer.transform, fields, repeats=_repeats(n))
+    name = f"propagate auto N={n} batch={batch}"
+    return [row(name, seconds, "neurophox RMNumpy.transform", theirs, n=n, batch=batch)]
 
 
 def _propagators():
@@ -96,29 +111,43 @@ def _propagators():
     return methods
 
 
+#: The imperfect chip every propagation benchmark runs on (loss, coupler and phase
+#: errors, thermal crosstalk, 10-bit phases): the dense floor gets its realised matrix.
+CHIP = ph.Imperfections(
+    loss_dB=0.2,
+    splitter_error_std=0.02,
+    phase_error_std_rad=0.01,
+    phase_bits=10,
+    crosstalk=0.01,
+)
+
+
 def bench_propagate(n, batch=BATCH):
-    """Propagation rows at size ``n``: each method against a dense matmul."""
+    """Propagation rows at size ``n`` on an imperfect chip: each method against a
+    dense matmul with the chip's realised matrix."""
     mesh = ph.decompose(_unitary(n)).astype(jnp.float32)
+    chip = ph.sample_chip(jax.random.key(1), mesh, CHIP)
     x = jax.random.normal(jax.random.key(0), (batch, n)).astype(jnp.complex64)
-    matrix = ph.transfer_matrix(mesh)
+    matrix = ph.transfer_matrix(mesh, chip)
     dense = jax.jit(lambda x, u: x @ u.T)
     floor = best_of(dense, x, matrix, repeats=_repeats(n))
     rows = []
     for method, fn in _propagators().items():
-        seconds = best_of(fn, mesh, x, repeats=_repeats(n))
+        seconds = best_of(fn, mesh, x, chip, repeats=_repeats(n))
         ops = batch * mesh.mzi_count / seconds
         rows.append(
             row(
                 f"propagate {method} N={n} batch={batch}",
                 seconds,
-                "dense complex64 matmul x @ U.T (jit)",
+                "dense complex64 matmul x @ U.T (jit, realised U)",
                 floor,
                 n=n,
                 batch=batch,
                 mzi_ops_per_s=ops,
             )
         )
-    return rows
+    auto = next(r["seconds"] for r in rows if r["name"].startswith("propagate auto"))
+    return rows + _neurophox_propagate(mesh, x, auto)
 
 
 def bench_first_call(n, batch=BATCH):

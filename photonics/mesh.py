@@ -69,34 +69,56 @@ class Mesh(eqx.Module):
         )
 
 
-def _apply_column(x, coefficients, offset):
-    """Apply one column of 2x2 blocks ``(a, b, c, d)``, each ``(n_slots,)``."""
-    n = x.shape[-1]
-    used = (n - offset) // 2
-    if used == 0:
-        return x
-    a, b, c, d = (coef[:used] for coef in coefficients)
-    body = x[..., offset : offset + 2 * used]
-    pairs = body.reshape(*body.shape[:-1], used, 2)
-    x0, x1 = pairs[..., 0], pairs[..., 1]
-    mixed = jnp.stack([a * x0 + b * x1, c * x0 + d * x1], axis=-1)
-    parts = [x[..., :offset], mixed.reshape(body.shape), x[..., offset + 2 * used :]]
-    return jnp.concatenate(parts, axis=-1)
+def _mix(coefficients, upper, lower):
+    """One column of 2x2 blocks ``(a, b, c, d)`` on the mode pairs ``(upper, lower)``.
+
+    ``upper`` and ``lower`` are ``(P, B)`` (pairs by batch); each coefficient is
+    ``(P,)`` and broadcasts along the batch.
+    """
+    a, b, c, d = (coef[:, None] for coef in coefficients)
+    return a * upper + b * lower, c * upper + d * lower
+
+
+def _pad_slots(coefficients, n_pairs):
+    """Pad ``(4, C, S)`` coefficients to ``n_pairs`` slots with identity blocks."""
+    extra = n_pairs - coefficients.shape[-1]
+    if extra <= 0:
+        return coefficients
+    identity = jnp.asarray([1, 0, 0, 1], coefficients.dtype)[:, None, None]
+    pad = jnp.broadcast_to(identity, (4, coefficients.shape[1], extra))
+    return jnp.concatenate([coefficients, pad], axis=-1)
 
 
 def _columns(x, coefficients):
-    """Propagate ``x`` through all columns; ``coefficients`` is ``(4, C, S)``."""
+    """Propagate ``x`` (``(..., N)``) through all columns; ``coefficients`` is
+    ``(4, C, S)`` with ``C`` even.
+
+    The fields are held modes-first and split into even and odd modes, ``(N/2, B)``
+    each (``N`` padded to even with an uncoupled mode). An even column then mixes
+    ``(even[i], odd[i])`` and an odd column ``(odd[i], even[i + 1])``: contiguous
+    slices with the batch as the fast axis, which vectorise well, with no
+    interleaving shuffle per column.
+    """
     n_columns = coefficients.shape[1]
     if n_columns == 0:
         return x
+    batch_shape, n = x.shape[:-1], x.shape[-1]
+    half = (n + 1) // 2
+    modes = x.reshape(-1, n).T
+    modes = jnp.pad(modes, ((0, 2 * half - n), (0, 0)))
+    coefficients = _pad_slots(coefficients, half)
     steps = coefficients.reshape(4, n_columns // 2, 2, -1).transpose(1, 2, 0, 3)
 
-    def step(x, pair):
-        x = _apply_column(x, pair[0], 0)
-        return _apply_column(x, pair[1], 1), None
+    def step(carry, pair):
+        even, odd = _mix(pair[0], *carry)
+        upper, lower = _mix(pair[1][:, : half - 1], odd[:-1], even[1:])
+        odd = jnp.concatenate([upper, odd[-1:]])
+        even = jnp.concatenate([even[:1], lower])
+        return (even, odd), None
 
-    x, _ = lax.scan(step, x, steps)
-    return x
+    (even, odd), _ = lax.scan(step, (modes[0::2], modes[1::2]), steps, unroll=2)
+    modes = jnp.stack([even, odd], axis=1).reshape(2 * half, -1)[:n]
+    return modes.T.reshape(*batch_shape, n)
 
 
 def _ideal_coefficients(mesh):
