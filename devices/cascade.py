@@ -267,14 +267,9 @@ def design_cascade(
     n = 1 + fan_out * (stages - 1)
     matrix = np.zeros((n, n), complex)
     buffers = []
-    for branch in range(fan_out):
-        src, high, low, hold, eff = (
-            0,
-            gate.high_uW,
-            gate.low_uW,
-            gate.hold_power_uW,
-            link,
-        )
+    for _ in range(fan_out):
+        # each branch starts at the gate, whose output is split fan_out ways
+        src, high, low, hold = 0, gate.high_uW, gate.low_uW, gate.hold_power_uW
         eff = link / fan_out
         for _ in range(stages - 1):
             buf = design_buffer(model, window, high, low, eff)
@@ -282,14 +277,8 @@ def design_cascade(
             node = 1 + len(buffers)
             matrix[node, src] = math.sqrt(eff) * np.exp(1j * phase)
             buffers.append(buf)
-            src, high, low, hold, eff = (
-                node,
-                buf.high_uW,
-                buf.low_uW,
-                buf.hold_power_uW,
-                link,
-            )
-        del branch
+            src, high, low, hold = node, buf.high_uW, buf.low_uW, buf.hold_power_uW
+            eff = link
     return CascadeDesign(
         gate=gate,
         buffers=tuple(buffers),

@@ -3,8 +3,9 @@
 ``photonics logic [--preset NAME] [--json] [--out DIR]`` designs NOT, AND, OR, NAND and
 XOR gates from the preset's bistable window, simulates their truth tables, a two-stage
 cascade with a fan-out of two, a PRBS stream and the error rate against input energy
-under truncated-Wigner noise, and compares the energy per operation with the Landauer
-limit, one photon, the shot-noise limit and CMOS. ``--out`` writes the plots.
+under truncated-Wigner noise for every gate (a finer curve for OR), and compares the
+energy per operation with the Landauer limit, one photon, the shot-noise limit and
+CMOS. ``--out`` writes the plots.
 """
 
 import dataclasses
@@ -17,6 +18,9 @@ logger = logging.getLogger(__name__)
 #: Input-energy scales of the OR gate for the error-rate curve (1 = the design).
 BER_SCALES = (0.4, 0.45, 0.5, 0.55, 0.6, 0.8)
 BER_TRAJECTORIES = 40
+#: Input-energy scales and samples of the per-gate error-rate curves.
+GATE_BER_SCALES = (0.25, 0.5, 1.0, 1.5, 2.5)
+GATE_BER_TRAJECTORIES = 24
 STREAM_BITS = 16
 
 
@@ -61,8 +65,12 @@ def run_logic(args):
     return 0
 
 
-def build_report(preset, seed=0):
-    """Everything ``photonics logic`` reports, and the objects the plots need."""
+def build_report(preset, seed=0, gate_ber=True):
+    """Everything ``photonics logic`` reports, and the objects the plots need.
+
+    ``gate_ber=False`` skips the per-gate error-rate curves (about 10 s), for
+    callers that do not show them (the comparison report).
+    """
     import jax
 
     from devices.logic import check_bistable, design_gate, simulate_gate
@@ -76,17 +84,49 @@ def build_report(preset, seed=0):
         for n in ("NOT", "AND", "OR", "NAND", "XOR")
     }
     key = jax.random.key(seed)
-    report, artefacts = _assemble(model, preset, window, results, clock, key)
+    report, artefacts = _assemble(model, preset, window, results, clock, key, gate_ber)
     return report, artefacts
 
 
-def _assemble(model, preset, window, results, clock, key):
+def _gate_ber(model, results, key):
+    """Error rate against input energy of every gate (truncated-Wigner noise).
+
+    The input energies are scaled together; the clock of NOT and NAND is kept, so
+    their curves fail at low scales (the inputs no longer cancel the clock) and AND
+    fails at high ones (one input alone switches it).
+    """
+    import jax
+
+    from devices.clocked import ber_floor, ber_versus_energy
+
+    out = {}
+    for (name, result), sub in zip(
+        results.items(), jax.random.split(key, len(results)), strict=True
+    ):
+        design = result.design
+        ber = ber_versus_energy(
+            model, design, GATE_BER_SCALES, sub, n_trajectories=GATE_BER_TRAJECTORIES
+        )
+        combos = 2 ** len(design.input_energy_fJ)
+        ber["floor"] = ber_floor(GATE_BER_TRAJECTORIES, combos)
+        ber["n_trajectories"] = GATE_BER_TRAJECTORIES
+        out[name] = ber
+    return out
+
+
+def _assemble(model, preset, window, results, clock, key, gate_ber=True):
+    import jax
+
     from devices.clocked import bit_period_ps
     from devices.logic_metrics import gate_summary
     from photonics.units import wavelength_nm_from_energy_meV
 
     period = bit_period_ps(results["AND"].design.timing, clock)
     gates = {n: gate_summary(r, window, period) for n, r in results.items()}
+    key, gate_key = jax.random.split(key)
+    per_gate = _gate_ber(model, results, gate_key) if gate_ber else {}
+    for name, ber in per_gate.items():
+        gates[name]["ber_vs_energy"] = ber
     cascade, cascade_result = _cascade(model, results["AND"].design, period)
     stream, ber = _noise(model, results["OR"].design, clock, key)
     wavelength = wavelength_nm_from_energy_meV(float(model.pump_energy_meV))
@@ -101,6 +141,7 @@ def _assemble(model, preset, window, results, clock, key):
         comparison=_comparison(gates, ber, wavelength),
     )
     artefacts = dict(gates=results, cascade=cascade_result, ber=ber)
+    artefacts["gate_ber"] = per_gate
     artefacts["stream"] = stream.pop("_stream")
     return report, artefacts
 
@@ -129,7 +170,7 @@ def _half_adder(gates):
 
 def _cascade(model, gate, period):
     from devices.cascade import design_cascade, simulate_cascade
-    from devices.logic_metrics import UW_PS_FJ
+    from devices.logic_metrics import UW_PS_FJ, control_energies_fJ
 
     design = design_cascade(model, gate, stages=2, fan_out=2)
     result = simulate_cascade(model, design)
@@ -145,7 +186,8 @@ def _cascade(model, gate, period):
         latency_ps=result.latency_ps,
         buffer_hold_power_uW=[b.hold_power_uW for b in design.buffers],
         buffer_hold_tolerance=[b.hold_tolerance for b in design.buffers],
-        energy_per_op_fJ=holds * period * UW_PS_FJ + sum(gate.input_energy_fJ) / 2.0,
+        energy_per_op_fJ=holds * period * UW_PS_FJ
+        + float(control_energies_fJ(gate).mean()),
     )
     return summary, result
 
@@ -248,6 +290,10 @@ def write_plots(out, artefacts):
     figures["ber_vs_energy.png"] = lambda ax: lp.plot_ber(
         artefacts["ber"], ax, floor=artefacts["ber"]["floor"]
     )
+    if artefacts["gate_ber"]:
+        figures["ber_per_gate.png"] = lambda ax: lp.plot_ber_per_gate(
+            artefacts["gate_ber"], ax
+        )
     from devices.plotting import write_plots as save
 
     save(out, figures)

@@ -72,3 +72,23 @@ def plot_ber(ber, ax=None, floor=None):
         ax.legend()
     ax.set(xlabel="input pulse energy (fJ)", ylabel="bit error rate")
     return ax
+
+
+def plot_ber_per_gate(curves, ax=None):
+    """Error rate against input energy per input, one line per gate (log scale).
+
+    Zero error rates are drawn at each curve's sampling floor, with open markers.
+    """
+    ax = _axes(ax)
+    for i, (name, ber) in enumerate(curves.items()):
+        energy = np.asarray(ber["input_energy_fJ"])
+        rate = np.asarray(ber["ber"], float)
+        shown = np.where(rate > 0, rate, ber["floor"])
+        ax.semilogy(energy, shown, "-", color=f"C{i}", label=name)
+        ax.semilogy(energy[rate > 0], rate[rate > 0], "o", color=f"C{i}")
+        ax.semilogy(energy[rate == 0], shown[rate == 0], "o", mfc="none", color=f"C{i}")
+    ax.set_xscale("log")
+    ax.set(xlabel="input pulse energy (fJ)", ylabel="bit error rate")
+    ax.set_title("error rate per gate (open: none in the samples)")
+    ax.legend(fontsize=8)
+    return ax

@@ -21,7 +21,9 @@ the lower polariton (REFERENCES.md section 1).
 import math
 
 import equinox as eqx
+import jax
 import jax.numpy as jnp
+import numpy as np
 
 from photonics import checks
 from photonics.errors import input_error
@@ -41,6 +43,23 @@ def rate_per_ps(energy_meV):
     return energy_meV / HBAR_meVps
 
 
+def _check_rates(model, names, allow_zero):
+    """Refuse negative or NaN linewidths and rates of a model built by hand.
+
+    Runs on direct construction only (equinox's ``__check_init__``); traced values
+    (a model built inside ``jit`` or ``vmap``) are left to the caller.
+    """
+    for name in names:
+        value = getattr(model, name)
+        if isinstance(value, jax.core.Tracer):
+            continue
+        array = np.asarray(value, dtype=float)
+        bad = np.isnan(array) | (array < 0 if name in allow_zero else array <= 0)
+        if np.any(bad):
+            kind = ">= 0" if name in allow_zero else "> 0"
+            raise input_error(name, f"a rate or linewidth {kind}", array.tolist())
+
+
 class TwoModeCavity(eqx.Module):
     """Coherently driven cavity photon + exciton with Rabi coupling (REFERENCES §1).
 
@@ -56,6 +75,10 @@ class TwoModeCavity(eqx.Module):
         saturation_excitons: PSF exciton number N_sat; ``inf`` switches PSF off.
         kappa_in_meV: ħκ_in, decay rate into the (mode-matched) input channel.
         kappa_out_meV: ħκ_out, decay rate into the detected transmission channel.
+
+    Raises:
+        InputError: when built directly with a NaN, negative or (for γ_C, γ_X and
+            N_sat) zero linewidth, rate or saturation number.
     """
 
     cavity_energy_meV: float | jnp.ndarray
@@ -71,6 +94,20 @@ class TwoModeCavity(eqx.Module):
     kappa_out_meV: float | jnp.ndarray
 
     n_modes = 2
+
+    def __check_init__(self):
+        _check_rates(
+            self,
+            (
+                "gamma_C_meV",
+                "gamma_X_meV",
+                "beta_meV",
+                "saturation_excitons",
+                "kappa_in_meV",
+                "kappa_out_meV",
+            ),
+            allow_zero={"beta_meV", "kappa_in_meV", "kappa_out_meV"},
+        )
 
     def coupling_per_ps(self, n_X):
         """Rabi frequency Ω_R (1 - n_X / N_sat) in rad/ps at exciton number ``n_X``."""
@@ -184,6 +221,9 @@ class KerrCavity(eqx.Module):
         u_meV: polariton-polariton interaction per polariton.
         kappa_in_meV: ħκ_in of the polariton (photon fraction times the cavity's).
         kappa_out_meV: ħκ_out of the polariton (photon fraction times the cavity's).
+
+    Raises:
+        InputError: when built directly with a NaN or negative rate, or γ <= 0.
     """
 
     polariton_energy_meV: float | jnp.ndarray
@@ -194,6 +234,13 @@ class KerrCavity(eqx.Module):
     kappa_out_meV: float | jnp.ndarray
 
     n_modes = 1
+
+    def __check_init__(self):
+        _check_rates(
+            self,
+            ("gamma_meV", "kappa_in_meV", "kappa_out_meV"),
+            allow_zero={"kappa_in_meV", "kappa_out_meV"},
+        )
 
     def detuning_per_ps(self):
         """Pump detuning Δ = (E_p - E_LP)/ħ in rad/ps (positive: pump above the LP)."""

@@ -44,17 +44,38 @@ def report_figures(preset=DEFAULT_PRESET):
     summary = {key: float(result[key]) for key in _SUMMARY_KEYS}
     summary["preset"] = preset
     summary["bistable_window"] = dict(result["bistable_window"])
+    energy = f"{summary['switching_energy_fJ']:.3g} fJ"
     figures = _draw(
         [
-            ("switch_s_curve", lambda ax: plotting.plot_s_curve(model, ax)),
+            (
+                "switch_s_curve",
+                _titled(
+                    lambda ax: plotting.plot_s_curve(model, ax),
+                    f"{preset}: steady states (S-curve)",
+                ),
+            ),
             (
                 "switch_trace",
-                lambda ax: plotting.plot_switching_trace(result["trace"], ax),
+                _titled(
+                    lambda ax: plotting.plot_switching_trace(result["trace"], ax),
+                    f"{preset}: control pulse at twice the {energy} threshold",
+                ),
             ),
         ],
         summary,
     )
     return figures + _logic_figures(preset)
+
+
+def _titled(draw, title):
+    """``draw`` followed by a title on the same axes."""
+
+    def drawn(ax):
+        result = draw(ax)
+        ax.set_title(title, fontsize=10)
+        return result
+
+    return drawn
 
 
 def _draw(makers, summary):
@@ -72,7 +93,7 @@ def _logic_figures(preset):
 
     logger.info("simulating gates from the %s switch for the report", preset)
     with jax.enable_x64(True):
-        report, artefacts = build_report(preset)
+        report, artefacts = build_report(preset, gate_ber=False)
     summary = {
         name: {
             "correct": bool(gate["correct"]),

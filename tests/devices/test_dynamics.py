@@ -1,5 +1,6 @@
 """Dynamics: steady state of the ODE equals the algebraic one; hysteresis; bad input."""
 
+import equinox as eqx
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -105,3 +106,47 @@ def test_bad_inputs_name_the_parameter(model):
 def test_failed_solve_is_reported_with_parameters(model):
     with pytest.raises(SimulationError, match=r"max_steps_reached.*hold_power_uW"):
         simulate(model, make_drive(500.0), 10.0, max_steps=5, n_save=5)
+
+
+def test_more_bad_inputs_name_the_parameter(model):
+    from devices import KerrCavity, phase_diagram
+
+    with pytest.raises(InputError, match=r"peak_power_uW.*expected.*received"):
+        hysteresis_loop(model, -1.0, 100.0)
+    with pytest.raises(InputError, match=r"t_end_ps.*expected.*received"):
+        simulate(model, make_drive(1.0), -5.0)
+    late = make_drive(1.0, pulse_energy_fJ=1.0, pulse_time_ps=9.5, pulse_width_ps=1.0)
+    with pytest.raises(InputError, match=r"pulse_time_ps.*expected.*received"):
+        simulate(model, late, 10.0)
+    with pytest.raises(InputError, match=r"power_uW.*expected.*received"):
+        phase_diagram(model, [1.0], [-3.0, 10.0])
+    kerr = dict(
+        polariton_energy_meV=1600.0,
+        pump_energy_meV=1601.0,
+        gamma_meV=1.0,
+        u_meV=0.01,
+        kappa_in_meV=0.1,
+        kappa_out_meV=0.1,
+    )
+    for field, value in [("gamma_meV", -1.0), ("kappa_in_meV", np.nan)]:
+        with pytest.raises(InputError, match=rf"{field}.*expected.*received"):
+            KerrCavity(**kerr | {field: value})
+    with pytest.raises(InputError, match=r"gamma_X_meV.*expected.*received"):
+        model.__class__(**{**model.__dict__, "gamma_X_meV": -0.5})
+
+
+def test_diverging_solve_is_reported_not_returned_as_nan():
+    from devices import KerrCavity
+
+    kerr = KerrCavity(
+        polariton_energy_meV=1600.0,
+        pump_energy_meV=1601.0,
+        gamma_meV=1.0,
+        u_meV=0.0,
+        kappa_in_meV=0.1,
+        kappa_out_meV=0.1,
+    )
+    gain = jax.tree.map(lambda x: x, kerr)  # a model with gain skips the checks:
+    gain = eqx.tree_at(lambda m: m.gamma_meV, gain, -20.0)  # it must still fail
+    with pytest.raises(SimulationError, match=r"expected a successful solve.*t_end"):
+        simulate(gain, make_drive(1.0), 200.0, n_save=10)

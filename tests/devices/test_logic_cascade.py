@@ -47,6 +47,32 @@ def test_two_stage_cascade_with_fan_out_two(model, or_gate):
         assert buf.hold_power_uW < window.upper_fold_power_uW
 
 
+def test_link_matrix_carries_coupling_loss_and_split(model, or_gate):
+    cascade = design_cascade(
+        model, or_gate, stages=3, fan_out=2, coupling=0.6, loss_dB=2.0
+    )
+    c = np.abs(cascade.coupling_matrix)
+    link = 0.6 * 10 ** (-0.2)
+    # gate → first buffer of each branch: split in two; buffer → buffer: whole link
+    assert c[1, 0] == pytest.approx(math.sqrt(link / 2)) == c[3, 0]
+    assert c[2, 1] == pytest.approx(math.sqrt(link)) == c[4, 3]
+    assert np.count_nonzero(c) == 4 and cascade.outputs == [2, 4]
+
+
+def test_three_stage_cascade_switches_stage_by_stage(model):
+    gate = design_gate(model, "AND")
+    cascade = design_cascade(model, gate, stages=3, fan_out=2)
+    result = simulate_cascade(model, cascade, n_save=161)
+    assert result.correct, result.truth_table
+    assert [tuple(r[-2:]) for r in result.truth_table] == [(0, 0)] * 3 + [(1, 1)]
+    # for inputs 11 each node crosses half its "1" level after the node feeding it
+    out, t = result.transmitted_uW[-1], result.times_ps
+    highs = [gate.high_uW] + [b.high_uW for b in cascade.buffers]
+    rise = [t[np.argmax(out[:, j] > 0.5 * h)] for j, h in enumerate(highs)]
+    assert rise[0] < rise[1] < rise[2] and rise[0] < rise[3] < rise[4]
+    assert result.latency_ps > rise[1] - gate.timing.pulse_time_ps
+
+
 def test_cascade_without_the_link_fails(model, or_gate):
     # the same buffers with the interconnect cut never switch: outputs come from
     # the light of stage 1, not from the buffers' own bias
@@ -78,6 +104,16 @@ def test_stream_through_gate_has_open_eye(model, or_gate):
     assert stream.bit_period_ps == pytest.approx(bit_period_ps(or_gate.timing))
     assert stream.errors == 0
     assert stream.eye_opening_uW > 0
+    # the reset matters: some "1" is followed by a "0", read correctly, and every
+    # bit starts on the lower branch again before its pulse
+    assert np.any((stream.expected[:-1] == 1) & (stream.expected[1:] == 0))
+    times = np.asarray(stream.trajectory.times_ps)
+    out = np.asarray(stream.trajectory.transmitted_uW)
+    before = [
+        out[np.argmin(np.abs(times - (k * stream.bit_period_ps + 5.0)))]
+        for k in range(16)
+    ]
+    assert max(before) < or_gate.decision_uW
     assert np.array_equal(stream.expected, stream.inputs[:, 0] | stream.inputs[:, 1])
 
 

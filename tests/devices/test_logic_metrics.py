@@ -95,3 +95,46 @@ def test_cascadability_closed_form():
     assert c["fan_out"] == 0 and c["gain_needed"] == pytest.approx(1 / c["margin"])
     strong = cascadability(500.0, threshold)
     assert strong["fan_out"] == 5 and strong["gain_needed"] == 1.0
+
+
+def test_gate_summary_combines_the_metrics_as_defined():
+    from devices.logic import GateResult, expected_table
+    from devices.logic_metrics import comparison_rows, gate_summary
+    from devices.steady_state import BistableWindow
+
+    design = _design(name="AND", energies=(1.5, 1.5), clock=0.0, hold=100.0)
+    table = expected_table("AND")
+    result = GateResult(
+        design=design,
+        truth_table=table,
+        expected=table,
+        correct=True,
+        output_uW=np.array([1.0, 2.0, 1.5, 40.0]),
+        latency_ps=4.0,
+        trajectories=None,
+    )
+    window = BistableWindow(
+        lower_fold_power_uW=50.0,
+        upper_fold_power_uW=400.0,
+        lower_fold_population=1.0,
+        upper_fold_population=2.0,
+    )
+    summary = gate_summary(result, window, bit_period_ps=20.0, coupling=0.5)
+    energy = 100.0 * 20.0 * 1e-3 + 1.5  # P_hold T_bit (µW·ps → fJ) + mean(0, E, E, 2E)
+    assert summary["energy_per_op_fJ"] == pytest.approx(energy)
+    assert summary["contrast_dB"] == pytest.approx(10 * math.log10(40.0 / 2.0))
+    assert summary["input_threshold_uW"] == pytest.approx(100.0)  # (20 - 10)²
+    assert summary["gain"] == pytest.approx(50.0 / 100.0)  # design.high_uW / P_th
+    margin = 0.5 * 0.5 * 10 ** (-0.1)  # gain × coupling × 1 dB loss
+    assert summary["margin"] == pytest.approx(margin)
+    edp = energy * 1e-15 * 4.0e-12
+    assert summary["energy_delay_product_Js"] == pytest.approx(edp)
+    limits = limits_J(750.0)
+    rows = comparison_rows({"AND": summary}, limits)
+    by_name = {r[0]: r[1:] for r in rows}
+    joules, over_landauer, over_cmos = by_name["AND gate (total)"]
+    assert joules == pytest.approx(energy * 1e-15)
+    assert over_landauer == pytest.approx(joules / limits["landauer_J"])
+    assert over_cmos == pytest.approx(joules / limits["cmos_per_transition_J"])
+    assert by_name["AND gate (control only)"][0] == pytest.approx(1.5e-15)
+    assert by_name["Landauer, 300 K"][1] == pytest.approx(1.0)
