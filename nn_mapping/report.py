@@ -190,7 +190,9 @@ def _limits(config):
     }
 
 
-def build_report(models, config=None, accuracy_fn=None, device_fn=None, progress=None):
+def build_report(
+    models, config=None, accuracy_fn=None, device_fn=None, progress=None, skipped=()
+):
     """Price ``models`` and gather everything the report shows.
 
     Args:
@@ -200,6 +202,8 @@ def build_report(models, config=None, accuracy_fn=None, device_fn=None, progress
             ``None`` when accuracy is not available.
         device_fn: ``() -> [(name, Figure, summary)]`` of device figures, or ``None``.
         progress: ``(iterable, desc) -> iterable`` wrapper showing progress.
+        skipped: sections the user left out (``"accuracy"``, ``"devices"``); the
+            report says so instead of calling them unavailable.
 
     Returns:
         ``(data, figures)``: the JSON-ready dict and a dict file name -> Figure.
@@ -216,11 +220,18 @@ def build_report(models, config=None, accuracy_fn=None, device_fn=None, progress
         data["models"][name] = _model_entry(name, workloads_zoo.workload(name), configs)
     data["limits"] = _limits(config)
     data["accuracy"] = _accuracy_section(models, config, accuracy_fn, wrap)
+    if "accuracy" in skipped:
+        data["accuracy"] = {"available": False, "reason": _SKIPPED.format("accuracy")}
     if ACCURACY_MODEL in data["models"]:
         data["models"][ACCURACY_MODEL]["accuracy"] = data["accuracy"]
     figures, data["devices"] = _figures(data, device_fn, wrap)
+    if "devices" in skipped:
+        data["devices"] = {"available": False, "reason": _SKIPPED.format("devices")}
     data["figures"] = sorted(figures)
     return data, figures
+
+
+_SKIPPED = "left out of this run with --skip {}"
 
 
 def _accuracy_section(models, config, accuracy_fn, wrap):

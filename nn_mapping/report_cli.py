@@ -65,6 +65,7 @@ def run(args):
         accuracy_fn=None if "accuracy" in args.skip else report.find_accuracy_fn(),
         device_fn=None if "devices" in args.skip else report.find_device_figures(),
         progress=lambda iterable, desc: cli_tools.progress(iterable, desc),
+        skipped=tuple(args.skip),
     )
     out_dir = report.write_report(data, figures, args.out)
     data["seconds"] = time.perf_counter() - start

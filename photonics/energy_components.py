@@ -31,13 +31,23 @@ from photonics import checks
 #: survey for ~8 bit at >= 1 GS/s (approx.).
 ADC_FOM_fJ_PER_STEP = 4.0
 #: Walden figure of merit of a DAC, fitted so that 8 bits at 14 GS/s cost 3.6 pJ per
-#: sample with a 1 GHz corner (approx., high-speed CMOS DACs for optical links).
+#: sample with a 1 GHz corner: the 8-bit 14 GS/s CMOS DAC of ~50 mW that photonic
+#: neural-network energy analyses take for their inputs (approx.; the value of the
+#: project's reference table, not a single measured part).
 DAC_FOM_fJ_PER_STEP = 3.6e3 / (2**8 * 14.0)
 #: Sample rate above which converter energy per conversion grows linearly with rate
 #: (approx., Murmann survey high-speed envelope).
 CONVERTER_CORNER_RATE_GHz = 1.0
-#: Photodetector plus transimpedance amplifier energy per sample (approx., ~1 pJ).
+#: Photodetector plus transimpedance amplifier energy per sample: ~1 pJ, the order of
+#: a 5-10 mW optical-link receiver at 5-10 GS/s (approx., an estimate rather than a
+#: published part; the photodiode itself draws only the photocurrent).
 RECEIVER_ENERGY_pJ = 1.0
+#: Insertion loss of one silicon MZI, 0.1-0.5 dB (approx.); 0.2 dB is the default of
+#: :class:`photonics.hardware_energy.OpticalEnergyConfig`.
+MZI_LOSS_dB = 0.2
+#: Fibre-to-chip plus chip-to-detector coupling loss of one path: two couplers of
+#: ~1.5 dB each (approx., grating or edge couplers).
+COUPLING_LOSS_dB = 3.0
 
 
 def converter_energy_pJ(bits, rate_GHz, fom_fJ_per_step, corner_rate_GHz=1.0):
@@ -66,14 +76,23 @@ def converter_energy_pJ(bits, rate_GHz, fom_fJ_per_step, corner_rate_GHz=1.0):
 
 
 def adc_energy_pJ(bits, rate_GHz, fom_fJ_per_step=ADC_FOM_fJ_PER_STEP):
-    """Energy of one ADC conversion in pJ (Murmann survey envelope, approx.)."""
+    """Energy of one ADC conversion in pJ.
+
+    Walden FoM of 4 fJ per step with a linear speed penalty above 1 GS/s: 1.0 pJ at
+    8 bits and 1 GS/s, 5 pJ at 5 GS/s, inside the 1-6 pJ band of ~8-bit, >= 1 GS/s
+    converters in B. Murmann, "ADC Performance Survey 1997-2024" (approx.).
+    """
     return converter_energy_pJ(
         bits, rate_GHz, fom_fJ_per_step, CONVERTER_CORNER_RATE_GHz
     )
 
 
 def dac_energy_pJ(bits, rate_GHz, fom_fJ_per_step=DAC_FOM_fJ_PER_STEP):
-    """Energy of one DAC sample in pJ; 3.6 pJ at 8 bits and 14 GS/s (approx.)."""
+    """Energy of one DAC sample in pJ.
+
+    3.6 pJ at 8 bits and 14 GS/s (:data:`DAC_FOM_fJ_PER_STEP`), halved per bit
+    fewer and scaled linearly with rate above 1 GS/s as the ADC (approx.).
+    """
     return converter_energy_pJ(
         bits, rate_GHz, fom_fJ_per_step, CONVERTER_CORNER_RATE_GHz
     )
@@ -170,8 +189,9 @@ def phase_shifter(name):
 def laser_electrical_power_mW(optical_power_mW, wall_plug_efficiency):
     """Electrical power in mW a laser draws to emit ``optical_power_mW``.
 
-    ``P_el = P_opt / η`` with η the wall-plug efficiency, 0.1-0.3 for integrated lasers
-    (approx.).
+    ``P_el = P_opt / η`` with η the wall-plug efficiency, 0.1-0.3 for lasers
+    integrated on silicon (approx., the range of the project's reference table; the
+    default configuration takes 0.2).
 
     Raises:
         InputError: for an efficiency outside (0, 1] or a negative power.

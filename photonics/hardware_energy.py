@@ -74,8 +74,8 @@ class OpticalEnergyConfig:
     wavelength_nm: float = 1550.0
     laser_wall_plug: float = 0.2
     detector_efficiency: float = 0.8
-    mzi_loss_dB: float = 0.2
-    coupling_loss_dB: float = 3.0
+    mzi_loss_dB: float = energy_components.MZI_LOSS_dB
+    coupling_loss_dB: float = energy_components.COUPLING_LOSS_dB
     extra_loss_dB: float = 0.0
     crossbar_loss_dB: float = 6.0
     homodyne_loss_dB: float = 3.0

@@ -140,6 +140,44 @@ def core_laser_power_mW(
     return optical_mW, optical_mW / wall_plug_efficiency
 
 
+def laser_power_for_snr_mW(config, core_size, snr):
+    """Laser power in mW an SVD-mapped core needs for an output amplitude SNR ``snr``.
+
+    Each of the ``N`` outputs must detect ``snr**2`` photons per symbol at full scale
+    (shot noise, :func:`photons_for_snr`); light crosses ``2N + 1`` MZIs of
+    ``config.mzi_loss_dB`` plus the fixed losses of ``config``, so with
+    ``L = (2N + 1) IL + L_fixed``::
+
+        P_opt = N * snr**2 * h c / λ * f_s / (η_det * 10**(-L / 10))
+        P_el = P_opt / η_wall-plug
+
+    grows exponentially with ``N`` through the depth of the mesh.
+
+    Args:
+        config: an :class:`photonics.hardware_energy.OpticalEnergyConfig` (rate,
+            wavelength, losses, detector and wall-plug efficiencies).
+        core_size: N, modes of the core (>= 1).
+        snr: amplitude signal-to-noise ratio at each output (> 0); ``2**b`` for
+            ``b``-bit shot-noise-limited detection.
+
+    Returns:
+        ``(optical_power_mW, electrical_power_mW)`` of the laser.
+
+    Raises:
+        InputError: for ``core_size < 1`` or ``snr <= 0``.
+    """
+    n = checks.check_int("core_size", core_size, minimum=1)
+    return core_laser_power_mW(
+        n,
+        config.rate_GHz,
+        photons_for_snr(snr),
+        config.mesh_loss_dB(n),
+        config.laser_wall_plug,
+        config.wavelength_nm,
+        config.detector_efficiency,
+    )
+
+
 def mesh_energy_per_mac_J(config, core_size):
     """Energy per MAC in J of a fully used weight-stationary SVD mesh of ``core_size``.
 

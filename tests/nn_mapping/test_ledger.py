@@ -179,3 +179,38 @@ def test_bad_workloads_are_rejected():
         ledger.price_baseline(_one(LinearOp("w", 2, 2, 1)), "A100")
     with pytest.raises(InputError, match="heads"):
         workloads_zoo.transformer_block(d_model=10, heads=3)
+
+
+def test_compiled_program_is_priced_like_its_shapes():
+    """The ledger of a compiled digits MLP (its traced workload) equals the ledger of
+    the shape-only zoo model, component by component, on every platform."""
+    import jax
+    import jax.numpy as jnp
+
+    from nn_mapping import models
+    from nn_mapping.hardware import Hardware
+    from nn_mapping.program import compile_function
+
+    params = models.init_mlp(jax.random.key(0), (64, 64, 10))
+    program = compile_function(
+        models.mlp_function(params), jnp.zeros((64,), jnp.float32),
+        hardware=Hardware.ideal(16), name="mlp",
+    )  # fmt: skip
+    traced, shapes = program.workload(), workloads_zoo.digits_mlp()
+    config = OpticalEnergyConfig(core_size=16).with_phase_shifter("thermo")
+    optical, electronic = ledger.price_all(traced, [config])
+    expected, expected_electronic = ledger.price_all(shapes, [config])
+    assert optical[0].breakdown_J == pytest.approx(expected[0].breakdown_J, rel=1e-12)
+    assert set(optical[0].breakdown_J) == set(ledger.OPTICAL_COMPONENTS)
+    assert [r.platform for r in electronic] == [
+        b.name for b in ledger.DEFAULT_BASELINES
+    ]
+    for got, want in zip(electronic, expected_electronic, strict=True):
+        assert got.energy_J == pytest.approx(want.energy_J, rel=1e-12)
+    # by hand: 4 x 4 tiles of the 64 x 64 layer plus 4 x 1 tiles of the 10 x 64 one,
+    # each a 16-mode SVD core of 256 MZIs with two heaters at 25 mW, held for the
+    # two symbols of the two layers (one input column each)
+    shifters = (16 + 4) * 256 * 2
+    assert optical[0].breakdown_J["holding"] == pytest.approx(
+        shifters * 25e-3 * 2 / 5e9
+    )

@@ -184,3 +184,42 @@ def test_full_default_report_with_accuracy_and_devices(tmp_path, capsys):
     assert 1.0 < summary["switching_energy_fJ"] < 10.0
     logic = data["devices"]["summaries"]["logic_cascade"]
     assert logic["cascade_correct"] and logic["AND"]["correct"]
+
+
+def test_cli_without_model_reports_the_three_models(tmp_path, capsys):
+    out = tmp_path / "r"
+    code = cli.main(
+        ["report", "--out", str(out), "--skip", "accuracy", "--skip", "devices"]
+    )
+    assert code == 0
+    captured = capsys.readouterr()
+    assert "pricing models" in captured.err  # the progress bar
+    data = json.loads((out / "report.json").read_text())
+    assert list(data["models"]) == [
+        "mlp-digits",
+        "transformer-block",
+        "gpt2-small-layer",
+    ]
+    assert data["models"]["gpt2-small-layer"]["macs"] == 12 * 1024 * 768**2 + 2 * (
+        1024**2 * 768
+    )
+    assert "--skip accuracy" in data["accuracy"]["reason"]
+    assert "--skip devices" in data["devices"]["reason"]
+    assert sorted(p.name for p in out.glob("*.png")) == sorted(data["figures"])
+    markdown = (out / "report.md").read_text()
+    for name in data["figures"]:
+        assert f"]({name})" in markdown
+    for model in data["models"].values():
+        for entry in model["optical"] + model["electronic"]:
+            assert f"| {entry['name']} |" in markdown
+        assert {"A100 int8", "H100 fp8", "B200 bf16", "MAC array 45nm int8"} <= {
+            e["name"] for e in model["electronic"]
+        }
+
+
+def test_figures_keep_a_readable_page_width(built):
+    data, figures = built
+    for name, figure in figures.items():
+        width, height = figure.get_size_inches()
+        assert width <= 8.0, name  # 110 dpi: under 900 px, shown unscaled
+        assert height >= 3.0 * len(data["models"]) or name == "pareto.png", name

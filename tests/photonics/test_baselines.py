@@ -80,3 +80,36 @@ def test_accelerator_validation():
     with pytest.raises(InputError, match="node"):
         bl.DigitalAccelerator("3nm").validate()
     assert bl.DigitalAccelerator().name == "MAC array 7nm int8"
+
+
+def test_7nm_table_is_jouppi_table_1():
+    # Jouppi et al., ISCA 2021, Table 1 (7 nm column), pJ
+    ops = {
+        ("int8", "add"): 0.007, ("int8", "mult"): 0.07,
+        ("fp16", "add"): 0.16, ("fp16", "mult"): 0.34,
+        ("bf16", "add"): 0.11, ("bf16", "mult"): 0.21,
+        ("fp32", "add"): 0.38, ("fp32", "mult"): 1.31,
+    }  # fmt: skip
+    for (precision, op), pJ in ops.items():
+        assert bl.op_energy_pJ("7nm", precision, op) == pytest.approx(pJ)
+    for size, pJ in (("8KB", 7.5), ("32KB", 8.5), ("1MB", 14.0)):
+        assert bl.sram_energy_pJ_per_byte("7nm", size) == pytest.approx(pJ / 8)
+    assert 250 / 8 <= bl.dram_energy_pJ_per_byte("7nm") <= 450 / 8  # HBM2
+
+
+def test_gpu_elementwise_energy_is_power_over_vector_peak():
+    # fp32 vector peaks of the datasheets: A100 19.5, H100 SXM 67 TFLOP/s
+    assert bl.gpu_energy_per_flop_J("A100") == pytest.approx(400.0 / 19.5e12)
+    assert bl.gpu_energy_per_flop_J("H100", 0.5) == pytest.approx(700.0 / 33.5e12)
+
+
+def test_mac_array_energy_per_mac_falls_towards_the_arithmetic_with_reuse():
+    # a large square product: memory traffic per MAC falls as 1/size, so the energy
+    # per MAC tends to the multiply + add of the node
+    acc = bl.DigitalAccelerator("45nm", "int8", array_size=128)
+    size = 2048
+    parts = bl.digital_matmul_energy_J(acc, size, size, size)
+    per_mac_pJ = sum(parts.values()) / size**3 * 1e12
+    local = 2 / 128 * 10 / 8  # two one-byte operands per MAC, reused 128 times
+    global_ = 3 / size * 100 / 8  # weights, inputs and outputs once each
+    assert per_mac_pJ == pytest.approx(0.23 + local + global_, rel=1e-12)

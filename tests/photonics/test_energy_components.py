@@ -182,3 +182,30 @@ def test_core_size_sweep_shapes():
     assert all(
         math.isclose(sum(p.values()), t) for p, t in zip(parts, totals, strict=True)
     )
+
+
+def test_laser_power_for_target_snr_hand_calculation():
+    # N = 16 at 5 GS/s, SNR 64 (6 bits): 4096 photons per output per symbol through
+    # 33 MZIs of 0.3 dB plus 3 dB coupling and 1 dB modulator loss
+    config = OpticalEnergyConfig(mzi_loss_dB=0.3, detector_efficiency=0.5, adc_bits=6)
+    photon_J = 6.62607015e-34 * 299792458.0 / 1550e-9
+    loss_dB = 33 * 0.3 + 3.0 + 1.0
+    optical_W = 16 * 64**2 * photon_J * 5e9 / (0.5 * 10 ** (-loss_dB / 10))
+    optical_mW, electrical_mW = lb.laser_power_for_snr_mW(config, 16, 64.0)
+    assert optical_mW == pytest.approx(optical_W * 1e3, rel=1e-12)
+    assert electrical_mW == pytest.approx(optical_W * 1e3 / 0.2, rel=1e-12)
+    # 6-bit shot-noise-limited detection is SNR 2**6: the ledger's photon budget
+    per_sample_J = config.laser_energy_per_sample_J(config.mesh_loss_dB(16))
+    assert electrical_mW * 1e-3 == pytest.approx(16 * per_sample_J * 5e9, rel=1e-12)
+
+
+def test_laser_power_for_snr_grows_exponentially_with_core_size():
+    config = OpticalEnergyConfig(mzi_loss_dB=0.5)
+    sizes = np.arange(2, 60)
+    power = np.array([lb.laser_power_for_snr_mW(config, n, 16.0)[0] for n in sizes])
+    # P(N) / N = A * 10**((2N + 1) IL / 10): a straight line of slope 2 IL / 10 in
+    # log10, fitted independently
+    slope = np.polyfit(sizes, np.log10(power / sizes), 1)[0]
+    assert slope == pytest.approx(2 * 0.5 / 10, rel=1e-9)
+    with pytest.raises(InputError, match="snr"):
+        lb.laser_power_for_snr_mW(config, 4, 0.0)
