@@ -3,7 +3,8 @@
 * :func:`accuracy_report`: relative Frobenius error ``|y - y_ref| / |y_ref|`` of every
   optical op (its hardware output against the exact product of the same operands, so
   each op's own error is isolated) and of the program's outputs against the original
-  function run in float32 JAX.
+  function run in float32 JAX; :func:`batch_accuracy_report` does the same over a
+  batch of examples (one jit-compiled, vmapped run, fresh noise per example).
 * :func:`classification_accuracy`: accuracy of the digital and the optical program on
   a labelled set, each example with its own detection-noise key.
 * :func:`digits_mlp_accuracy`: the whole experiment for the digits MLP of
@@ -11,13 +12,14 @@
   error; :func:`sweep_digits_mlp` repeats it over a grid.
 """
 
+import equinox as eqx
 import jax
 import jax.numpy as jnp
 import numpy as np
 
 from nn_mapping import models
 from nn_mapping.hardware import Hardware
-from nn_mapping.program import compile_function
+from nn_mapping.program import compile_function, execute
 
 
 def relative_error(measured, exact):
@@ -55,6 +57,42 @@ def accuracy_report(program, fn, *args, key=None):
     ops = {name: relative_error(m, e) for name, (m, e) in records.items()}
     reference = fn(*_float32(args))
     flat_out = jnp.concatenate([jnp.ravel(o) for o in jax.tree.leaves(outputs)])
+    flat_ref = jnp.concatenate([jnp.ravel(o) for o in jax.tree.leaves(reference)])
+    return {"ops": ops, "output": relative_error(flat_out, flat_ref)}
+
+
+@eqx.filter_jit
+def _recorded_batch(program, x, keys):
+    """Outputs and per-op records of a single-example ``program`` over a batch."""
+
+    def one(xi, ki):
+        return execute(program, [xi], ki, record=True)
+
+    return jax.vmap(one)(x, keys)
+
+
+def batch_accuracy_report(program, fn, x, key):
+    """:func:`accuracy_report` over a batch of examples of a one-argument program.
+
+    Every example gets its own detection-noise key (split from ``key`` as
+    :func:`classification_accuracy` splits it, so both see the same noise). Each
+    error is the relative Frobenius error over the whole batch.
+
+    Args:
+        program: a program compiled from ``fn`` for one example of ``x.shape[1:]``.
+        fn: the original function of one example.
+        x: ``(n, ...)`` examples.
+        key: detection-noise key.
+
+    Returns:
+        ``{"ops": {name: error}, "output": error}``.
+    """
+    x = jnp.asarray(x)
+    program._check_args((x[0],), key)
+    outputs, records = _recorded_batch(program, x, jax.random.split(key, x.shape[0]))
+    ops = {name: relative_error(m, e) for name, (m, e) in records.items()}
+    reference = jax.vmap(fn)(_float32(x))
+    flat_out = jnp.concatenate([jnp.ravel(o) for o in outputs])
     flat_ref = jnp.concatenate([jnp.ravel(o) for o in jax.tree.leaves(reference)])
     return {"ops": ops, "output": relative_error(flat_out, flat_ref)}
 
@@ -122,6 +160,7 @@ def digits_mlp_accuracy(
     core_size=16,
     seed=0,
     hardware=None,
+    errors=False,
 ):
     """Test accuracy of the digits MLP, digital against optical.
 
@@ -132,10 +171,12 @@ def digits_mlp_accuracy(
         core_size: mesh core size ``N``.
         seed: seed of training, the chip and the detection noise.
         hardware: a full :class:`Hardware` instead of the four settings above.
+        errors: also return ``errors``, the :func:`batch_accuracy_report` of the
+            test set (relative error of every op and of the logits).
 
     Returns:
-        dict with ``digital``, ``optical``, ``drop`` (fractions), the settings, and
-        ``ops`` (the program summary).
+        dict with ``digital``, ``optical``, ``drop`` (fractions), the settings,
+        ``ops`` (the program summary) and, with ``errors``, ``errors``.
 
     Raises:
         InputError: for invalid settings (bits < 1, power <= 0, ...).
@@ -153,6 +194,8 @@ def digits_mlp_accuracy(
         core_size=hardware.core_size,
         ops=program.summary(),
     )
+    if errors:
+        result["errors"] = batch_accuracy_report(program, fn, x_test, noise_key)
     return result
 
 

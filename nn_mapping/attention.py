@@ -332,6 +332,7 @@ def tiny_transformer_accuracy(
     seed=0,
     n_test=None,
     hardware=None,
+    errors=False,
 ):
     """Test accuracy of the tiny transformer, digital against optical.
 
@@ -344,19 +345,21 @@ def tiny_transformer_accuracy(
         seed: seed of training, chip and noise.
         n_test: use only the first ``n_test`` test sequences (all if ``None``).
         hardware: a full :class:`Hardware` instead of the four settings.
+        errors: also return ``errors``, the
+            :func:`nn_mapping.accuracy.batch_accuracy_report` of the test sequences
+            (relative error of every optical op and of the logits).
 
     Returns:
         dict: ``digital``, ``optical``, ``drop`` (fractions), ``engine``, the
-        settings, ``ops`` (the program summary with each op's ``role``).
+        settings, ``ops`` (the program summary with each op's ``role``) and, with
+        ``errors``, ``errors``.
     """
     hw = hardware or experiment_hardware(bits, power_mW, phase_error_std_rad, core_size)
     chip_key, noise_key = jax.random.split(jax.random.key(seed))
     program, fn, _ = compile_tiny_transformer(engine, hw, chip_key, seed)
     _, _, x_test, y_test = transformer.digits_sequences(seed)
-    x_test, y_test = x_test[:n_test], y_test[:n_test]
-    result = accuracy.classification_accuracy(
-        program, fn, jnp.asarray(x_test), y_test, noise_key
-    )
+    x_test, y_test = jnp.asarray(x_test[:n_test]), y_test[:n_test]
+    result = accuracy.classification_accuracy(program, fn, x_test, y_test, noise_key)
     result.update(
         engine=engine,
         bits=hw.adc_bits,
@@ -365,13 +368,29 @@ def tiny_transformer_accuracy(
         core_size=hw.core_size,
         ops=summary(program),
     )
+    if errors:
+        report = accuracy.batch_accuracy_report(program, fn, x_test, noise_key)
+        result["errors"] = report
     return result
 
 
 def summary(program):
-    """The program summary with each op's ``role`` added."""
+    """The program summary with each op's ``role`` added.
+
+    Ops on the ``"reprogrammed_mesh"`` engine also carry ``programming``: the
+    shifters set, settling time and programming energy of one call
+    (:func:`nn_mapping.engines_dynamic.programming_events`).
+    """
     roles = op_roles(program.graph)
-    return [{**row, "role": roles[row["name"]]} for row in program.summary()]
+    rows = []
+    for op_plan, row in zip(program.plan, program.summary(), strict=True):
+        row = {**row, "role": roles[row["name"]]}
+        if op_plan.engine == "reprogrammed_mesh":
+            row["programming"] = engines_dynamic.programming_events(
+                op_plan.op, program.hardware
+            )
+        rows.append(row)
+    return rows
 
 
 def sweep(

@@ -1,21 +1,22 @@
 """``photonics compile --model tiny-transformer``: attention on optical hardware.
 
 ``photonics compile --model tiny-transformer [--engine NAME] [--core N] [--bits B]
-[--power-mW P] [--phase-error RAD] [--seed S] [--json] [--out DIR]`` trains the tiny
-digits transformer (:mod:`nn_mapping.transformer`, a few seconds), compiles it with
-its projections and MLP on meshes and its attention products on ``--engine``, and
-reports every mapped op (shape, kind, role, engine, tiles) and the test accuracy of
-the digital and the optical program. :mod:`photonics.cli` dispatches here;
-:func:`add_arguments` adds ``--engine`` (and the shared hardware options if no other
-extension has).
+[--power-mW P] [--phase-error RAD] [--mesh clements|reck] [--detection MODE]
+[--seed S] [--json] [--out DIR]`` trains the tiny digits transformer
+(:mod:`nn_mapping.transformer`, a few seconds), compiles it with its projections and
+MLP on meshes and its attention products on ``--engine``, and reports every mapped
+op (shape, kind, role, engine, tiles, relative error; programming cost on the
+reprogrammed mesh) and the test accuracy of the digital and the optical program.
+:mod:`photonics.cli` dispatches here; :func:`add_arguments` adds ``--engine`` (and
+the shared hardware options if no other extension has).
 """
 
 import json
 
-from nn_mapping import attention
-from nn_mapping.hardware import DETECTIONS, Hardware
+from nn_mapping import attention, compile_cli
+from nn_mapping.hardware import DETECTIONS, MESHES, Hardware
 from photonics.checks import check_choice, check_int, check_positive
-from photonics.cli_tools import format_table, print_json, print_text, write_atomic
+from photonics.cli_tools import print_json, print_text, write_atomic
 
 DEFAULT_CORE = 16
 _OP_KEYS = ("name", "shape", "kind", "role", "engine", "tiles")
@@ -47,13 +48,16 @@ def add_arguments(parser):
 
 def hardware_from_args(args):
     """The :class:`Hardware` of the command-line options (validated)."""
-    core = getattr(args, "core", None) or DEFAULT_CORE
+    core = getattr(args, "core", None)
+    core = DEFAULT_CORE if core is None else core
     bits = check_int("--bits", getattr(args, "bits", 8), minimum=1, maximum=24)
     power = check_positive("--power-mW", getattr(args, "power_mW", 1.0))
     phase = getattr(args, "phase_error_rad", 0.0)
     detection = getattr(args, "detection", "coherent")
+    mesh = check_choice("--mesh", getattr(args, "mesh", "clements"), MESHES)
     return Hardware(
         core_size=check_int("--core", core, minimum=1),
+        mesh=mesh,
         dac_bits=bits,
         adc_bits=bits,
         power_mW=power,
@@ -62,36 +66,42 @@ def hardware_from_args(args):
     )
 
 
+def _ops(result):
+    rows = compile_cli.op_rows(result, _OP_KEYS)
+    for row, op in zip(rows, result["ops"], strict=True):
+        if "programming" in op:
+            row["programming"] = op["programming"]
+    return rows
+
+
 def tiny_transformer_report(engine, hardware, seed=0):
-    """Compile the tiny transformer: its mapped ops and accuracies (a JSON dict)."""
+    """Compile the tiny transformer: its mapped ops and accuracies (a JSON dict).
+
+    ``ops`` lists every traced matmul with ``name, shape, kind, role, engine,
+    tiles`` and ``error`` (relative error of the op on the test set against the
+    exact product of its operands; ``None`` when electronic); ops on the
+    reprogrammed mesh also carry ``programming`` (shifters set, settling time and
+    energy per call). ``accuracy`` holds the ``digital`` and ``optical`` test
+    accuracy, their ``drop`` and the logits' ``output_error``.
+    """
     check_choice("--engine", engine, attention.ENGINE_CHOICES)
-    result = attention.tiny_transformer_accuracy(engine, hardware=hardware, seed=seed)
+    result = attention.tiny_transformer_accuracy(
+        engine, hardware=hardware, seed=seed, errors=True
+    )
     return {
         "model": "tiny-transformer",
         "engine": engine,
-        "ops": [{k: op[k] for k in _OP_KEYS} for op in result["ops"]],
-        "accuracy": {k: result[k] for k in ("digital", "optical", "drop")},
+        "ops": _ops(result),
+        "accuracy": compile_cli.accuracy_summary(result),
         "hardware": {
             "core": hardware.core_size,
+            "mesh": hardware.mesh,
             "bits": hardware.adc_bits,
             "power_mW": hardware.power_mW,
             "phase_error_std_rad": hardware.phase_error_std_rad,
             "detection": hardware.detection,
         },
     }
-
-
-def _text(result):
-    rows = [
-        [o["name"], "x".join(map(str, o["shape"])), o["role"], o["engine"], o["tiles"]]
-        for o in result["ops"]
-    ]
-    table = format_table(rows, ["op", "shape", "role", "engine", "tiles"])
-    acc = result["accuracy"]
-    return (
-        f"{table}\n\naccuracy: digital {acc['digital']:.4f}, "
-        f"optical {acc['optical']:.4f} (drop {acc['drop']:+.4f})"
-    )
 
 
 def run_tiny_transformer(args):
@@ -106,5 +116,5 @@ def run_tiny_transformer(args):
     if getattr(args, "json", False):
         print_json(result)
     else:
-        print_text(_text(result))
+        print_text(compile_cli.model_text(result, ("role", "engine", "tiles")))
     return 0

@@ -5,8 +5,8 @@
   error on ideal hardware and the output error on the given hardware.
 * ``photonics compile --model mlp-digits [--core N] [--bits B] [--power-mW P]
   [--phase-error RAD] [--json]`` trains the digits MLP (about a second), compiles it,
-  and reports the mapped ops and the accuracy of the optical program against the
-  digital one.
+  and reports the mapped ops (shape, engine, tiles, relative error on the test set)
+  and the accuracy of the optical program against the digital one.
 
 :mod:`nn_mapping.cli` owns the parser and calls :func:`add_arguments`,
 :func:`run_svd` and :func:`run_model`.
@@ -161,18 +161,38 @@ def run_svd(args):
     return 0
 
 
-def model_report(name, hardware, seed=0):
-    """Compile model ``name`` for ``hardware``: its ops and accuracies (a dict)."""
-    check_choice("--model", name, MODELS)
-    result = accuracy.digits_mlp_accuracy(seed=seed, hardware=hardware)
-    ops = [
-        {k: op[k] for k in ("name", "shape", "kind", "engine", "tiles")}
+def op_rows(result, keys):
+    """The ``keys`` of every op of a result, with its relative ``error`` on the test
+    set (``None`` for electronic ops)."""
+    errors = result["errors"]["ops"]
+    return [
+        {**{k: op[k] for k in keys}, "error": errors.get(op["name"])}
         for op in result["ops"]
     ]
+
+
+def accuracy_summary(result):
+    """``digital``, ``optical``, ``drop`` and the logits' ``output_error``."""
+    summary = {k: result[k] for k in ("digital", "optical", "drop")}
+    summary["output_error"] = result["errors"]["output"]
+    return summary
+
+
+def model_report(name, hardware, seed=0):
+    """Compile model ``name`` for ``hardware``: its ops and accuracies (a dict).
+
+    ``ops`` lists every traced matmul with ``name, shape, kind, engine, tiles`` and
+    ``error`` (relative Frobenius error of the op on the test set against the exact
+    product of the same operands); ``accuracy`` holds the test accuracy of the
+    ``digital`` (float32 JAX) and ``optical`` programs, their ``drop`` and the
+    ``output_error`` of the logits against float32 JAX.
+    """
+    check_choice("--model", name, MODELS)
+    result = accuracy.digits_mlp_accuracy(seed=seed, hardware=hardware, errors=True)
     return {
         "model": name,
-        "ops": ops,
-        "accuracy": {k: result[k] for k in ("digital", "optical", "drop")},
+        "ops": op_rows(result, ("name", "shape", "kind", "engine", "tiles")),
+        "accuracy": accuracy_summary(result),
         "hardware": {
             "core": hardware.core_size,
             "mesh": hardware.mesh,
@@ -189,15 +209,26 @@ def run_model(args):
     check_choice("--model", args.model, MODELS)
     hardware = _hardware(args, DEFAULT_CORE[args.model])
     result = model_report(args.model, hardware, args.seed)
+    _emit(args, result, model_text(result, ("engine", "tiles")))
+    return 0
+
+
+def _format_error(error):
+    return "-" if error is None else f"{error:.2e}"
+
+
+def model_text(result, columns):
+    """The readable table of a model report: one row per op, then the accuracy."""
     rows = [
-        [o["name"], "x".join(map(str, o["shape"])), o["engine"], o["tiles"]]
+        [o["name"], "x".join(map(str, o["shape"]))]
+        + [o[c] for c in columns]
+        + [_format_error(o["error"])]
         for o in result["ops"]
     ]
-    table = format_table(rows, ["op", "shape", "engine", "tiles"])
+    table = format_table(rows, ["op", "shape", *columns, "error"])
     acc = result["accuracy"]
-    text = (
+    return (
         f"{table}\n\naccuracy: digital {acc['digital']:.4f}, "
-        f"optical {acc['optical']:.4f} (drop {acc['drop']:+.4f})"
+        f"optical {acc['optical']:.4f} (drop {acc['drop']:+.4f}); "
+        f"logits error {acc['output_error']:.2e}"
     )
-    _emit(args, result, text)
-    return 0

@@ -2,6 +2,7 @@
 
 import collections
 import functools
+import math
 
 import jax
 import jax.numpy as jnp
@@ -270,3 +271,56 @@ def test_block_error_is_small_at_8_bits_and_large_at_2(name):
         errors.append(float(jnp.linalg.norm(out - ref) / jnp.linalg.norm(ref)))
     assert errors[0] < 0.05
     assert errors[1] > 0.3
+
+
+def test_reprogrammed_mesh_ops_report_their_programming_cost():
+    params, x = block_and_input(SMALL)
+    fn = transformer.block_function(params, SMALL)
+    policy = attention.AttentionPolicy(dynamic="reprogrammed_mesh")
+    program = attention.compile_block(
+        fn, x, SMALL, hardware=Hardware.ideal(4), policy=policy
+    )
+    rows = [r for r in attention.summary(program) if r["kind"] == "dynamic"]
+    n, heads, seq, d_head = 4, SMALL.n_heads, SMALL.seq_len, SMALL.d_head
+    # Scores: per head an (seq x d_head) operand; values: (seq x seq); N x N tiles.
+    tiles = [
+        heads * math.ceil(seq / n) * math.ceil(d_head / n),
+        heads * math.ceil(seq / n) * math.ceil(seq / n),
+    ]
+    shifters_per_tile = 2 * (2 * n * (n - 1) // 2 + n)  # two phases per MZI
+    config = OpticalEnergyConfig()
+    for row, count in zip(rows, tiles, strict=True):
+        cost = row["programming"]
+        assert cost["tiles"] == count and cost["products"] == heads
+        assert cost["shifters_set"] == count * shifters_per_tile
+        rounds = math.ceil(count / config.dynamic_cores)
+        assert cost["settling_time_us"] == pytest.approx(
+            rounds * config.settling_time_us
+        )
+        assert cost["programming_energy_J"] == pytest.approx(
+            count * shifters_per_tile * config.reconfiguration_energy_J()
+        )
+    crossbar = attention.compile_block(fn, x, SMALL, hardware=Hardware.ideal(4))
+    assert all("programming" not in r for r in attention.summary(crossbar))
+
+
+def test_cli_hardware_options_are_validated_and_used():
+    import argparse
+
+    from nn_mapping import attention_cli
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--mesh", default="clements")
+    attention_cli.add_arguments(parser)
+    args = parser.parse_args(["--core", "8", "--mesh", "reck", "--bits", "5"])
+    hw = attention_cli.hardware_from_args(args)
+    assert (hw.core_size, hw.mesh, hw.adc_bits, hw.dac_bits) == (8, "reck", 5, 5)
+    for argv, name in (
+        (["--core", "0"], "--core"),
+        (["--mesh", "ring"], "--mesh"),
+        (["--power-mW", "0"], "--power-mW"),
+        (["--phase-error", "-0.1"], "--phase-error"),
+        (["--detection", "direct"], "--detection"),
+    ):
+        with pytest.raises(InputError, match=f"{name}: expected"):
+            attention_cli.hardware_from_args(parser.parse_args(argv))

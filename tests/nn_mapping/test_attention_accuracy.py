@@ -59,15 +59,44 @@ def test_cli_adds_the_engine_option_and_refuses_an_unknown_engine():
 
 
 @pytest.mark.slow
-def test_cli_json_reports_every_op_and_both_accuracies(capsys):
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--json", action="store_true")
-    parser.add_argument("--seed", type=int, default=0)
-    attention_cli.add_arguments(parser)
-    args = parser.parse_args(["--model", "tiny-transformer", "--json"])
-    assert attention_cli.run_tiny_transformer(args) == 0
+@pytest.mark.parametrize("engine", [None, "homodyne", "reprogrammed_mesh"])
+def test_cli_json_reports_every_op_and_both_accuracies(capsys, engine):
+    from photonics.cli import main
+
+    argv = ["compile", "--model", "tiny-transformer", "--json"]
+    argv += [] if engine is None else ["--engine", engine]
+    assert main(argv) == 0
     result = json.loads(capsys.readouterr().out)
+    engine = engine or "crossbar"
+    assert result["engine"] == engine
     assert len(result["ops"]) == 10
-    assert {op["engine"] for op in result["ops"]} == {"mesh", "crossbar"}
-    assert all({"shape", "engine", "tiles", "kind"} <= set(op) for op in result["ops"])
-    assert result["accuracy"]["optical"] > result["accuracy"]["digital"] - 0.05
+    assert {op["engine"] for op in result["ops"]} == {"mesh", engine}
+    keys = {"shape", "engine", "tiles", "kind", "role", "error"}
+    assert all(keys <= set(op) for op in result["ops"])
+    assert all(0 < op["error"] < 0.2 for op in result["ops"])
+    dynamic = [op for op in result["ops"] if op["kind"] == "dynamic"]
+    assert [op["role"] for op in dynamic] == ["attention scores", "attention values"]
+    assert all(
+        ("programming" in op) == (engine == "reprogrammed_mesh") for op in dynamic
+    )
+    params = transformer.train_tiny_transformer()
+    _, _, x_test, y_test = transformer.digits_sequences()
+    digital = transformer.tiny_accuracy(
+        params, transformer.TinyConfig(), x_test, y_test
+    )
+    accuracy = result["accuracy"]
+    assert accuracy["digital"] == pytest.approx(digital)
+    assert accuracy["optical"] > digital - 0.05
+    assert 0 < accuracy["output_error"] < 0.3
+
+
+@pytest.mark.slow
+def test_power_sweep_per_engine_reaches_digital_with_light_and_fails_without():
+    engines = ("crossbar", "homodyne", "reprogrammed_mesh")
+    rows = attention.sweep("power_mW", (1e-5, 1.0), engines=engines, n_test=N_TEST)
+    assert [(r["engine"], r["power_mW"]) for r in rows] == [
+        (e, p) for e in engines for p in (1e-5, 1.0)
+    ]
+    for dark, bright in zip(rows[::2], rows[1::2], strict=True):
+        assert bright["optical"] >= bright["digital"] - 0.05
+        assert dark["optical"] < dark["digital"] - 0.3

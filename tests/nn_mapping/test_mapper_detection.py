@@ -95,3 +95,48 @@ def test_dac_converts_to_normalised_drive():
     z = detection.convert_inputs(jnp.array([1.0 - 3.0j]), 8, 2.0)
     assert abs(float(z.real[0]) - 0.5) <= detection.lsb(8, 1.0) / 2
     assert float(z.imag[0]) == -1.0
+
+
+def test_inputs_beyond_the_dac_range_are_clipped():
+    rng = np.random.default_rng(5)
+    w = rng.normal(size=(6, 5))
+    program = compile_matrix(w, Hardware.ideal(8), input_scale=1.0)
+    x = jnp.asarray([3.0, -0.5, -2.0, 0.25, 1.0])
+    expected = w @ np.clip(np.asarray(x), -1.0, 1.0)
+    np.testing.assert_allclose(program(x), expected, rtol=1e-10, atol=1e-12)
+
+
+def test_outputs_beyond_the_calibrated_adc_range_saturate():
+    from nn_mapping.program import compile_function
+
+    rng = np.random.default_rng(6)
+    w = rng.normal(size=(6, 5))
+    small = jnp.asarray(rng.uniform(-0.2, 0.2, size=(32, 5)))
+    hw = Hardware.ideal(8).replace(dac_headroom=10.0)
+    program = compile_function(
+        lambda x: w @ x, small[0], hardware=hw, calibration=(small,)
+    )
+    # One tile: each output's ADC range is the largest |W x| seen in calibration.
+    peak = np.max(np.abs(np.asarray(small) @ w.T), axis=0)
+    x = jnp.asarray(rng.uniform(-1, 1, size=(16, 5)))
+    got = jax.vmap(program)(x)
+    expected = np.clip(np.asarray(x) @ w.T, -peak, peak)
+    np.testing.assert_allclose(got, expected, rtol=1e-9, atol=1e-12)
+    assert np.any(np.abs(np.asarray(x) @ w.T) > peak)
+
+
+@pytest.mark.parametrize("bits", [3, 6])
+def test_adc_rounds_each_output_to_its_calibrated_grid(bits):
+    from nn_mapping.program import compile_function
+
+    rng = np.random.default_rng(7)
+    w = rng.normal(size=(6, 5))
+    xs = jnp.asarray(rng.uniform(-1, 1, size=(64, 5)))
+    hw = Hardware.ideal(8).replace(adc_bits=bits)
+    program = compile_function(lambda x: w @ x, xs[0], hardware=hw, calibration=(xs,))
+    exact = np.asarray(xs) @ w.T
+    peak = np.max(np.abs(exact), axis=0)
+    step = 2 * peak / (2**bits - 1)
+    # Independent uniform quantiser on [-peak, peak] with 2**bits levels.
+    expected = np.round((exact + peak) / step) * step - peak
+    np.testing.assert_allclose(jax.vmap(program)(xs), expected, rtol=1e-9, atol=1e-9)

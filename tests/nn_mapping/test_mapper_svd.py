@@ -1,5 +1,7 @@
 """The SVD operator and tiling reproduce the dense product; hardware validation."""
 
+import dataclasses
+
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -195,3 +197,59 @@ def test_vectorised_apply_equals_per_tile_loop(complex_):
             out = out + 1j * detection.quantize(jnp.imag(field), hw.adc_bits, fs)
         expected[bi, r * 4 : (r + 1) * 4] += realised.gain[bi, r, c] * np.asarray(out)
     assert_allclose(y, expected[:, :11], scale=10)
+
+
+@pytest.mark.parametrize("topology", ["clements", "reck"])
+@pytest.mark.parametrize("complex_", [False, True])
+def test_both_topologies_map_real_and_complex_weights_on_signed_inputs(
+    topology, complex_
+):
+    rng = np.random.default_rng(12)
+    w = _weights(rng, (1, 13, 10), complex_)
+    hw = Hardware.ideal(8, topology)
+    operator = svd.compile_weights(w, 8, topology)
+    assert operator.u_mesh.topology == topology
+    # Real inputs of both signs ride on the field's amplitude (phase 0 or pi).
+    x = rng.uniform(-1, 1, size=(1, 10, 4))
+    assert np.any(x < 0) and np.any(x > 0)
+    y = svd.apply(svd.realise(operator, hw), jnp.asarray(x), 1.0, hw)
+    assert_allclose(y, w @ x, dtype=np.float64, scale=8 * np.sqrt(10) * np.abs(w).max())
+
+
+@pytest.mark.parametrize("topology", ["clements", "reck"])
+def test_phase_errors_perturb_both_topologies_by_a_small_relative_error(topology):
+    rng = np.random.default_rng(13)
+    w = rng.normal(size=(1, 8, 8))
+    hw = Hardware.ideal(8, topology).replace(phase_error_std_rad=0.01)
+    realised = svd.realise(svd.compile_weights(w, 8, topology), hw, jax.random.key(1))
+    t = np.asarray(realised.t_real + 1j * realised.t_imag)[0, 0, 0]
+    got = np.asarray(realised.gain)[0, 0, 0] * t
+    error = np.linalg.norm(got - w[0]) / np.linalg.norm(w[0])
+    # Phase errors of rms sigma move a depth-N mesh by about sigma sqrt(N).
+    assert 0.1 * 0.01 < error < 10 * 0.01 * np.sqrt(8)
+
+
+def test_hardware_defaults_are_the_documented_ones():
+    hw = Hardware()
+    documented = {
+        "core_size": 64,
+        "mesh": "clements",
+        "loss_dB": 0.1,
+        "detection": "coherent",
+        "power_mW": 1.0,
+        "dac_bits": 8,
+        "adc_bits": 8,
+        "accumulation": "digital",
+    }
+    assert {k: getattr(hw, k) for k in documented} == documented
+    for field in dataclasses.fields(Hardware):
+        assert f"{field.name}:" in Hardware.__doc__, field.name
+
+
+def test_hardware_error_names_argument_expected_and_received():
+    with pytest.raises(InputError) as info:
+        Hardware(adc_bits=0)
+    message = str(info.value)
+    assert "adc_bits" in message and "expected" in message and "received 0" in message
+    with pytest.raises(InputError, match="power_mW.*received -2"):
+        Hardware(power_mW=-2.0)
