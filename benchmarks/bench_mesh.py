@@ -88,11 +88,12 @@ def _neurophox_decompose(label, ours, unitary, quick):
     return [row(label, ours, "neurophox clements_decomposition", seconds, n=n)]
 
 
-def _neurophox_propagate(mesh, x, seconds):
-    """neurophox's numpy rectangular mesh (complex128) on the same batch."""
+def _neurophox_propagate(mesh, x, seconds, quick):
+    """neurophox's numpy rectangular mesh (complex128) on the same batch; capped in
+    size, as it holds every column's (B, N) fields (about 7 GB at N = 512)."""
     nph = _optional("neurophox.numpy")
     n, batch = mesh.n_modes, x.shape[0]
-    if nph is None or n < 2:
+    if nph is None or n < 2 or n > NEUROPHOX_MAX_N[quick]:
         return []
     layer = nph.RMNumpy(n)
     fields = np.asarray(x)
@@ -122,7 +123,7 @@ CHIP = ph.Imperfections(
 )
 
 
-def bench_propagate(n, batch=BATCH):
+def bench_propagate(n, batch=BATCH, quick=False):
     """Propagation rows at size ``n`` on an imperfect chip: each method against a
     dense matmul with the chip's realised matrix."""
     mesh = ph.decompose(_unitary(n)).astype(jnp.float32)
@@ -147,7 +148,7 @@ def bench_propagate(n, batch=BATCH):
             )
         )
     auto = next(r["seconds"] for r in rows if r["name"].startswith("propagate auto"))
-    return rows + _neurophox_propagate(mesh, x, auto)
+    return rows + _neurophox_propagate(mesh, x, auto, quick)
 
 
 def bench_first_call(n, batch=BATCH):
@@ -175,7 +176,8 @@ def tasks(quick=False, sizes=None, batch=BATCH, decompose_max_n=None):
         if n <= cap:
             decompose = functools.partial(bench_decompose, n, quick)
             jobs.append((f"decompose N={n}", decompose))
-        jobs.append((f"propagate N={n}", functools.partial(bench_propagate, n, batch)))
+        propagate = functools.partial(bench_propagate, n, batch, quick)
+        jobs.append((f"propagate N={n}", propagate))
     middle = sizes[len(sizes) // 2]
     jobs.append(("first call", functools.partial(bench_first_call, middle, batch)))
     return jobs
