@@ -17,3 +17,14 @@ TEST_CAVITY = dict(
 def make_cavity(**overrides):
     """A MoSe₂-like two-mode cavity with ``overrides`` applied to its inputs."""
     return build_two_mode(**(TEST_CAVITY | overrides))
+
+
+#: A single-mode Kerr cavity (meV) for tests of the Kerr model's checks and solves.
+TEST_KERR = dict(
+    polariton_energy_meV=1600.0,
+    pump_energy_meV=1601.0,
+    gamma_meV=1.0,
+    u_meV=0.01,
+    kappa_in_meV=0.1,
+    kappa_out_meV=0.1,
+)

@@ -5,7 +5,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
-from cavities import make_cavity
+from cavities import TEST_KERR, make_cavity
 
 from devices import (
     SimulationError,
@@ -120,17 +120,9 @@ def test_more_bad_inputs_name_the_parameter(model):
         simulate(model, late, 10.0)
     with pytest.raises(InputError, match=r"power_uW.*expected.*received"):
         phase_diagram(model, [1.0], [-3.0, 10.0])
-    kerr = dict(
-        polariton_energy_meV=1600.0,
-        pump_energy_meV=1601.0,
-        gamma_meV=1.0,
-        u_meV=0.01,
-        kappa_in_meV=0.1,
-        kappa_out_meV=0.1,
-    )
     for field, value in [("gamma_meV", -1.0), ("kappa_in_meV", np.nan)]:
         with pytest.raises(InputError, match=rf"{field}.*expected.*received"):
-            KerrCavity(**kerr | {field: value})
+            KerrCavity(**TEST_KERR | {field: value})
     with pytest.raises(InputError, match=r"gamma_X_meV.*expected.*received"):
         model.__class__(**{**model.__dict__, "gamma_X_meV": -0.5})
 
@@ -138,14 +130,7 @@ def test_more_bad_inputs_name_the_parameter(model):
 def test_diverging_solve_is_reported_not_returned_as_nan():
     from devices import KerrCavity
 
-    kerr = KerrCavity(
-        polariton_energy_meV=1600.0,
-        pump_energy_meV=1601.0,
-        gamma_meV=1.0,
-        u_meV=0.0,
-        kappa_in_meV=0.1,
-        kappa_out_meV=0.1,
-    )
+    kerr = KerrCavity(**TEST_KERR | {"u_meV": 0.0})
     gain = jax.tree.map(lambda x: x, kerr)  # a model with gain skips the checks:
     gain = eqx.tree_at(lambda m: m.gamma_meV, gain, -20.0)  # it must still fail
     with pytest.raises(SimulationError, match=r"expected a successful solve.*t_end"):
