@@ -33,7 +33,7 @@ def add_arguments(parser):
     _add(
         parser,
         "--engine",
-        default="crossbar",
+        default=None,
         choices=attention.ENGINE_CHOICES,
         help="engine of the attention products of --model tiny-transformer "
         "(default crossbar; auto: cheapest by the energy ledger)",

@@ -207,6 +207,14 @@ def model_report(name, hardware, seed=0):
 def run_model(args):
     """``photonics compile --model NAME``: compile a model and report its accuracy."""
     check_choice("--model", args.model, MODELS)
+    engine = getattr(args, "engine", None)
+    if engine is not None:
+        raise input_error(
+            "--engine",
+            "no engine for this model: it has no data-dependent products "
+            "(only --model tiny-transformer takes --engine)",
+            repr(engine),
+        )
     hardware = _hardware(args, DEFAULT_CORE[args.model])
     result = model_report(args.model, hardware, args.seed)
     _emit(args, result, model_text(result, ("engine", "tiles")))

@@ -191,6 +191,7 @@ def test_cli_svd_through_the_console_script(tmp_path, capsys, mesh):
         (["--model", "mlp-digits", "--core", "0"], "--core: expected"),
         (["--model", "mlp-digits", "--mesh", "ring"], "--mesh: expected"),
         (["--svd", "--random", "4", "--detection", "direct"], "--detection: expected"),
+        (["--model", "mlp-digits", "--engine", "homodyne"], "--engine: expected"),
     ],
 )
 def test_console_script_bad_input_is_one_line_and_exit_code_2(capsys, argv, message):
