@@ -54,8 +54,13 @@ def accuracy_report(program, fn, *args, key=None):
         flattened outputs with ``fn`` evaluated on float32 copies of ``args``.
     """
     outputs, records = program.trace_ops(*args, key=key)
+    return _error_report(outputs, records, fn(*_float32(args)))
+
+
+def _error_report(outputs, records, reference):
+    """``{"ops", "output"}`` from a run's outputs, its per-op ``(measured, exact)``
+    records and the float32 reference outputs."""
     ops = {name: relative_error(m, e) for name, (m, e) in records.items()}
-    reference = fn(*_float32(args))
     flat_out = jnp.concatenate([jnp.ravel(o) for o in jax.tree.leaves(outputs)])
     flat_ref = jnp.concatenate([jnp.ravel(o) for o in jax.tree.leaves(reference)])
     return {"ops": ops, "output": relative_error(flat_out, flat_ref)}
@@ -87,14 +92,14 @@ def batch_accuracy_report(program, fn, x, key):
     Returns:
         ``{"ops": {name: error}, "output": error}``.
     """
-    x = jnp.asarray(x)
+    return _recorded_run(program, fn, jnp.asarray(x), key)[1]
+
+
+def _recorded_run(program, fn, x, key):
+    """One recorded, vmapped run over ``x``: ``(outputs, error report)``."""
     program._check_args((x[0],), key)
     outputs, records = _recorded_batch(program, x, jax.random.split(key, x.shape[0]))
-    ops = {name: relative_error(m, e) for name, (m, e) in records.items()}
-    reference = jax.vmap(fn)(_float32(x))
-    flat_out = jnp.concatenate([jnp.ravel(o) for o in outputs])
-    flat_ref = jnp.concatenate([jnp.ravel(o) for o in jax.tree.leaves(reference)])
-    return {"ops": ops, "output": relative_error(flat_out, flat_ref)}
+    return outputs, _error_report(outputs, records, jax.vmap(fn)(_float32(x)))
 
 
 def optical_predictions(program, x, key):
@@ -107,7 +112,7 @@ def optical_predictions(program, x, key):
     return jnp.argmax(logits, axis=-1)
 
 
-def classification_accuracy(program, fn, x, labels, key):
+def classification_accuracy(program, fn, x, labels, key, errors=False):
     """Digital and optical accuracy of a classifier on ``(x, labels)``.
 
     Args:
@@ -116,15 +121,26 @@ def classification_accuracy(program, fn, x, labels, key):
         x: ``(n, ...)`` inputs.
         labels: ``(n,)`` integer labels.
         key: detection-noise key.
+        errors: also return ``errors``, the :func:`batch_accuracy_report` of the
+            same run (the predictions and the errors come from one execution).
 
     Returns:
-        ``{"digital", "optical", "drop"}`` as fractions (drop = digital - optical).
+        ``{"digital", "optical", "drop"}`` as fractions (drop = digital - optical),
+        and ``errors`` when asked.
     """
     x = jnp.asarray(x)
     labels = jnp.asarray(labels)
     digital = float(jnp.mean(jnp.argmax(jax.vmap(fn)(x), axis=-1) == labels))
-    optical = float(jnp.mean(optical_predictions(program, x, key) == labels))
-    return {"digital": digital, "optical": optical, "drop": digital - optical}
+    if errors:
+        outputs, report = _recorded_run(program, fn, x, key)
+        predictions = jnp.argmax(jax.tree.leaves(outputs)[0], axis=-1)
+    else:
+        predictions = optical_predictions(program, x, key)
+    optical = float(jnp.mean(predictions == labels))
+    result = {"digital": digital, "optical": optical, "drop": digital - optical}
+    if errors:
+        result["errors"] = report
+    return result
 
 
 def digits_hardware(
@@ -186,7 +202,9 @@ def digits_mlp_accuracy(
     chip_key, noise_key = jax.random.split(jax.random.key(seed))
     program, fn, data = compile_digits_mlp(hardware, chip_key, seed=seed)
     x_test = jnp.asarray(data.x_test, jnp.float32)
-    result = classification_accuracy(program, fn, x_test, data.y_test, noise_key)
+    result = classification_accuracy(
+        program, fn, x_test, data.y_test, noise_key, errors=errors
+    )
     result.update(
         bits=hardware.adc_bits,
         power_mW=hardware.power_mW,
@@ -194,8 +212,6 @@ def digits_mlp_accuracy(
         core_size=hardware.core_size,
         ops=program.summary(),
     )
-    if errors:
-        result["errors"] = batch_accuracy_report(program, fn, x_test, noise_key)
     return result
 
 

@@ -359,7 +359,9 @@ def tiny_transformer_accuracy(
     program, fn, _ = compile_tiny_transformer(engine, hw, chip_key, seed)
     _, _, x_test, y_test = transformer.digits_sequences(seed)
     x_test, y_test = jnp.asarray(x_test[:n_test]), y_test[:n_test]
-    result = accuracy.classification_accuracy(program, fn, x_test, y_test, noise_key)
+    result = accuracy.classification_accuracy(
+        program, fn, x_test, y_test, noise_key, errors=errors
+    )
     result.update(
         engine=engine,
         bits=hw.adc_bits,
@@ -368,9 +370,6 @@ def tiny_transformer_accuracy(
         core_size=hw.core_size,
         ops=summary(program),
     )
-    if errors:
-        report = accuracy.batch_accuracy_report(program, fn, x_test, noise_key)
-        result["errors"] = report
     return result
 
 

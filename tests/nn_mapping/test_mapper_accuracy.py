@@ -13,6 +13,7 @@ from nn_mapping import compile_cli, models
 from nn_mapping.accuracy import (
     accuracy_report,
     batch_accuracy_report,
+    classification_accuracy,
     digits_mlp_accuracy,
     sweep_digits_mlp,
 )
@@ -110,6 +111,16 @@ def test_batch_report_equals_an_independent_error_of_the_outputs():
     assert report["output"] == pytest.approx(expected, rel=1e-3)
     assert report["ops"]["dot_general_0"] == pytest.approx(expected, rel=1e-3)
     assert 1e-4 < expected < 0.1
+
+
+def test_accuracy_with_errors_reuses_the_same_noisy_run():
+    program, fn, _, xs = _one_layer_program(bits=3)
+    labels = jnp.argmax(jax.vmap(fn)(xs), axis=-1)
+    key = jax.random.key(5)
+    plain = classification_accuracy(program, fn, xs, labels, key)
+    both = classification_accuracy(program, fn, xs, labels, key, errors=True)
+    assert both.pop("errors") == batch_accuracy_report(program, fn, xs, key)
+    assert both == plain and plain["optical"] < 1.0  # 3 bits flip some classes
 
 
 def test_op_error_falls_with_converter_bits_as_two_to_the_minus_bits():
