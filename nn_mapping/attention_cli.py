@@ -14,23 +14,17 @@ the shared hardware options if no other extension has).
 import json
 
 from nn_mapping import attention, compile_cli
-from nn_mapping.hardware import DETECTIONS, MESHES, Hardware
-from photonics.checks import check_choice, check_int, check_positive
+from photonics.checks import check_choice
 from photonics.cli_tools import print_json, print_text, write_atomic
 
 DEFAULT_CORE = 16
 _OP_KEYS = ("name", "shape", "kind", "role", "engine", "tiles")
 
 
-def _add(parser, flag, **options):
-    # The mapper's extension may already have added a shared option.
-    if flag not in parser._option_string_actions:
-        parser.add_argument(flag, **options)
-
-
 def add_arguments(parser):
-    """Add ``--engine`` (and missing shared options) to the ``compile`` parser."""
-    _add(
+    """Add ``--engine`` and the mapper's shared options to the ``compile`` parser."""
+    compile_cli.add_arguments(parser)
+    compile_cli.add_option(
         parser,
         "--engine",
         default=None,
@@ -38,32 +32,12 @@ def add_arguments(parser):
         help="engine of the attention products of --model tiny-transformer "
         "(default crossbar; auto: cheapest by the energy ledger)",
     )
-    _add(parser, "--model", metavar="NAME", help="compile a model")
-    _add(parser, "--core", type=int, metavar="N", help="core size (16 for models)")
-    _add(parser, "--bits", type=int, default=8, help="DAC and ADC bits (default 8)")
-    _add(parser, "--power-mW", dest="power_mW", type=float, default=1.0)
-    _add(parser, "--phase-error", dest="phase_error_rad", type=float, default=0.0)
-    _add(parser, "--detection", default="coherent", help="coherent or intensity")
 
 
 def hardware_from_args(args):
-    """The :class:`Hardware` of the command-line options (validated)."""
-    core = getattr(args, "core", None)
-    core = DEFAULT_CORE if core is None else core
-    bits = check_int("--bits", getattr(args, "bits", 8), minimum=1, maximum=24)
-    power = check_positive("--power-mW", getattr(args, "power_mW", 1.0))
-    phase = getattr(args, "phase_error_rad", 0.0)
-    detection = getattr(args, "detection", "coherent")
-    mesh = check_choice("--mesh", getattr(args, "mesh", "clements"), MESHES)
-    return Hardware(
-        core_size=check_int("--core", core, minimum=1),
-        mesh=mesh,
-        dac_bits=bits,
-        adc_bits=bits,
-        power_mW=power,
-        phase_error_std_rad=check_positive("--phase-error", phase, allow_zero=True),
-        detection=check_choice("--detection", detection, DETECTIONS),
-    )
+    """The :class:`Hardware` of the command-line options (validated; 16-mode cores
+    unless ``--core`` says otherwise)."""
+    return compile_cli.hardware_from_args(args, DEFAULT_CORE)
 
 
 def _ops(result):

@@ -30,24 +30,30 @@ DEFAULT_CORE = {"svd": 64, "mlp-digits": 16}
 _TEST_VECTORS = 256
 
 
-def _add(parser, flag, **options):
-    # Another extension may already have added a shared option (e.g. --core).
+def add_option(parser, flag, **options):
+    """Add ``flag`` to ``parser`` unless an extension already did (shared options)."""
     if flag not in parser._option_string_actions:
         parser.add_argument(flag, **options)
 
 
 def add_arguments(parser):
     """Add the ``--svd`` and ``--model`` options to the ``compile`` parser."""
-    _add(parser, "--svd", action="store_true", help="map an arbitrary matrix (SVD)")
-    _add(
+    add_option(
+        parser, "--svd", action="store_true", help="map an arbitrary matrix (SVD)"
+    )
+    add_option(
         parser,
         "--model",
         metavar="NAME",
         help="compile a model: mlp-digits or tiny-transformer",
     )
-    _add(parser, "--core", type=int, metavar="N", help="core size (64; 16 for models)")
-    _add(parser, "--bits", type=int, default=8, help="DAC and ADC bits (default 8)")
-    _add(
+    add_option(
+        parser, "--core", type=int, metavar="N", help="core size (64; 16 for models)"
+    )
+    add_option(
+        parser, "--bits", type=int, default=8, help="DAC and ADC bits (default 8)"
+    )
+    add_option(
         parser,
         "--power-mW",
         dest="power_mW",
@@ -55,7 +61,7 @@ def add_arguments(parser):
         default=1.0,
         help="optical power per input at full scale, mW (default 1)",
     )
-    _add(
+    add_option(
         parser,
         "--phase-error",
         dest="phase_error_rad",
@@ -63,10 +69,11 @@ def add_arguments(parser):
         default=0.0,
         help="static phase error per shifter, rad (default 0)",
     )
-    _add(parser, "--detection", default="coherent", help="coherent or intensity")
+    add_option(parser, "--detection", default="coherent", help="coherent or intensity")
 
 
-def _hardware(args, default_core):
+def hardware_from_args(args, default_core):
+    """The :class:`Hardware` of the command-line options, each checked and named."""
     core = default_core if getattr(args, "core", None) is None else args.core
     core = check_int("--core", core, minimum=1)
     bits = check_int("--bits", args.bits, minimum=1, maximum=24)
@@ -153,7 +160,7 @@ def _emit(args, result, text):
 
 def run_svd(args):
     """``photonics compile --svd``: map an arbitrary matrix and report its errors."""
-    hardware = _hardware(args, DEFAULT_CORE["svd"])
+    hardware = hardware_from_args(args, DEFAULT_CORE["svd"])
     matrix = _svd_target(args)
     result = svd_report(matrix, hardware, args.seed)
     rows = [[key, value] for key, value in result.items()]
@@ -215,7 +222,7 @@ def run_model(args):
             "(only --model tiny-transformer takes --engine)",
             repr(engine),
         )
-    hardware = _hardware(args, DEFAULT_CORE[args.model])
+    hardware = hardware_from_args(args, DEFAULT_CORE[args.model])
     result = model_report(args.model, hardware, args.seed)
     _emit(args, result, model_text(result, ("engine", "tiles")))
     return 0
